@@ -1,0 +1,126 @@
+"""Writes for briefs: intake (create / upsert on externalId) and triage (promote, reject, reopen)."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from projects.models import Project
+from projects.services import project_create
+from tracker.db import upsert
+from tracker.errors import ConflictError
+from tracker.events import emit
+from tracker.models import Organisation
+
+from .models import Brief
+
+BRIEF_FIELDS = (
+    "title",
+    "description",
+    "requestor_name",
+    "requestor_email",
+    "priority",
+    "requested_due_date",
+    "client_team",
+    "source",
+    "raw_payload",
+)
+
+
+def _event_payload(brief: Brief) -> dict:
+    return {
+        "briefId": str(brief.pk),
+        "externalId": brief.external_id,
+        "title": brief.title,
+        "status": brief.status,
+        "convertedProjectId": str(brief.converted_project_id) if brief.converted_project_id else None,
+    }
+
+
+def _only_known(fields: dict) -> dict:
+    unknown = set(fields) - set(BRIEF_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown brief fields: {sorted(unknown)}")
+    return fields
+
+
+@transaction.atomic
+def brief_upsert(*, organisation: Organisation, external_id: str | None = None, **fields) -> tuple[Brief, bool]:
+    """Create a brief, or update the one with the same `external_id` in the organisation.
+
+    Without an external id every call creates a new brief. Only the fields passed are written on update,
+    and an update never changes a brief's triage status. Returns `(brief, created)`.
+    """
+    _only_known(fields)
+    if external_id is None:
+        brief, created = Brief.objects.create(organisation=organisation, **fields), True
+    else:
+        brief, created = upsert(
+            Brief,
+            lookup={"organisation": organisation, "external_id": external_id},
+            create_fields=fields,
+            update_fields=fields,
+        )
+    emit("brief.received" if created else "brief.updated", _event_payload(brief))
+    return brief, created
+
+
+def _lock(brief: Brief) -> Brief:
+    return Brief.objects.select_for_update().get(pk=brief.pk)
+
+
+@transaction.atomic
+def brief_promote(*, brief: Brief, actor, project_code: str | None = None, **project_fields) -> Project:
+    """Turn a pending brief into a project and mark it ACCEPTED with `converted_project`.
+
+    The brief row is locked first, so two producers promoting at once make exactly one project: the second
+    gets a ConflictError naming the project the first one made.
+    """
+    brief = _lock(brief)
+    if brief.status == Brief.Status.ACCEPTED:
+        raise ConflictError(
+            "this brief was already promoted to a project",
+            {"projectId": str(brief.converted_project_id) if brief.converted_project_id else None},
+        )
+    if brief.status == Brief.Status.REJECTED:
+        raise ConflictError("this brief was rejected: reopen it before promoting it")
+    project_fields.setdefault("source", f"brief:{brief.pk}")
+    project = project_create(organisation=brief.organisation, project_code=project_code, **project_fields)
+    brief.status = Brief.Status.ACCEPTED
+    brief.converted_project = project
+    brief.decided_by = actor
+    brief.decided_at = timezone.now()
+    brief.rejection_reason = ""
+    brief.save(
+        update_fields=["status", "converted_project", "decided_by", "decided_at", "rejection_reason", "updated_at"]
+    )
+    emit("brief.accepted", _event_payload(brief))
+    return project
+
+
+@transaction.atomic
+def brief_reject(*, brief: Brief, actor, reason: str) -> Brief:
+    brief = _lock(brief)
+    if brief.status != Brief.Status.PENDING:
+        raise ConflictError(f"only a pending brief can be rejected (this one is {brief.get_status_display().lower()})")
+    if not reason.strip():
+        raise ConflictError("give a reason for rejecting the brief", {"field": "reason"})
+    brief.status = Brief.Status.REJECTED
+    brief.rejection_reason = reason.strip()
+    brief.decided_by = actor
+    brief.decided_at = timezone.now()
+    brief.save(update_fields=["status", "rejection_reason", "decided_by", "decided_at", "updated_at"])
+    emit("brief.rejected", _event_payload(brief))
+    return brief
+
+
+@transaction.atomic
+def brief_reopen(*, brief: Brief, actor) -> Brief:
+    """Put a rejected brief back in the pending inbox. An accepted brief stays accepted: its project exists."""
+    brief = _lock(brief)
+    if brief.status != Brief.Status.REJECTED:
+        raise ConflictError("only a rejected brief can be reopened")
+    brief.status = Brief.Status.PENDING
+    brief.decided_by = actor
+    brief.decided_at = timezone.now()
+    brief.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
+    emit("brief.reopened", _event_payload(brief))
+    return brief

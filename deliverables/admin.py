@@ -1,0 +1,61 @@
+from django.contrib import admin
+
+from .models import Deliverable, Revision, Stage
+
+
+class StageInline(admin.TabularInline):
+    """Read-only here: stage changes go through the deliverable services, which enforce the gates."""
+
+    model = Stage
+    fields = ["order", "name", "approval_type", "status", "started_at", "completed_by", "completed_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    ordering = ["order"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("completed_by")
+
+
+class RevisionInline(admin.TabularInline):
+    model = Revision
+    fields = ["round", "file", "source", "created_by", "created_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Deliverable)
+class DeliverableAdmin(admin.ModelAdmin):
+    list_display = ["name", "project", "status", "priority", "current_stage", "due_date", "assignee"]
+    list_filter = ["status", "priority", "project__client_team"]
+    search_fields = ["name", "slug", "cmf_sku", "project__name", "project__project_code", "project__omg_job_number"]
+    list_select_related = ["project", "current_stage", "assignee"]
+    raw_id_fields = ["project", "assignee"]
+    # Status and the current stage follow the stage state machine; change them from the deliverable page.
+    readonly_fields = ["status", "current_stage", "created_at", "updated_at"]
+    inlines = [StageInline, RevisionInline]
+
+
+@admin.register(Stage)
+class StageAdmin(admin.ModelAdmin):
+    list_display = ["deliverable", "order", "name", "approval_type", "status", "completed_by", "completed_at"]
+    list_filter = ["approval_type", "status"]
+    search_fields = ["name", "deliverable__name"]
+    list_select_related = ["deliverable", "completed_by"]
+    readonly_fields = ["deliverable", "template_stage", "status", "completed_by", "completed_at", "started_at"]
+
+
+@admin.register(Revision)
+class RevisionAdmin(admin.ModelAdmin):
+    list_display = ["deliverable", "round", "original_name", "source", "size", "created_by", "created_at"]
+    list_filter = ["source"]
+    search_fields = ["deliverable__name", "original_name"]
+    list_select_related = ["deliverable", "created_by"]
+    raw_id_fields = ["deliverable", "created_by"]

@@ -1,0 +1,112 @@
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from tests.factories import UserFactory
+from tracker import celery_app
+from tracker.models import User
+
+ROOT = Path(__file__).resolve().parent.parent
+# CI sets this: a test that needs Postgres or Redis must run there, never skip.
+REQUIRE_SERVICES = os.environ.get("TRACKER_REQUIRE_SERVICES") == "1"
+
+
+def require_postgres() -> None:
+    if connection.vendor != "postgresql":
+        if REQUIRE_SERVICES:
+            pytest.fail("this test needs Postgres and CI requires it: set DATABASE_URL")
+        pytest.skip("needs Postgres row locks and concurrent transactions: set DATABASE_URL to run it")
+
+
+def require_broker() -> str:
+    url = os.environ.get("CELERY_BROKER_URL", "")
+    if not url.startswith("redis"):
+        if REQUIRE_SERVICES:
+            pytest.fail("this test needs a Redis broker and CI requires it: set CELERY_BROKER_URL")
+        pytest.skip("needs a real Celery worker on Redis: set CELERY_BROKER_URL to run it")
+    return url
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(username="ada", role=User.Role.ADMIN, is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def producer(db):
+    return UserFactory(username="priya", role=User.Role.PRODUCER)
+
+
+@pytest.fixture
+def reviewer(db):
+    return UserFactory(username="rui", role=User.Role.REVIEWER)
+
+
+@pytest.fixture
+def viewer(db):
+    return UserFactory(username="vic", role=User.Role.VIEWER)
+
+
+def _database_url_for_worker() -> str:
+    """The URL of the database the tests use right now (the test database), for a worker process."""
+    s = connection.settings_dict
+    if connection.vendor == "postgresql":
+        user = s.get("USER") or "postgres"
+        password = f":{s['PASSWORD']}" if s.get("PASSWORD") else ""
+        return f"postgres://{user}{password}@{s.get('HOST') or '127.0.0.1'}:{s.get('PORT') or 5432}/{s['NAME']}"
+    return f"sqlite:///{s['NAME']}"
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db):
+    """A real `celery worker` process on the Redis broker, using the test database. Yields the process."""
+    broker = require_broker()
+    env = {
+        **os.environ,
+        "CELERY_BROKER_URL": broker,
+        "CELERY_RESULT_BACKEND": os.environ.get("CELERY_RESULT_BACKEND", broker),
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        "DATABASE_URL": _database_url_for_worker(),
+    }
+    queue = f"test-{os.getpid()}-{time.monotonic_ns()}"
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "tracker",
+            "worker",
+            "--pool=solo",
+            "--concurrency=1",
+            "--loglevel=warning",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-Q",
+            queue,
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    process.queue = queue
+    # Send this test's tasks for real, to the queue only this worker consumes.
+    saved = celery_app.conf.task_always_eager, celery_app.conf.task_default_queue
+    celery_app.conf.task_always_eager, celery_app.conf.task_default_queue = False, queue
+    try:
+        yield process
+    finally:
+        celery_app.conf.task_always_eager, celery_app.conf.task_default_queue = saved
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()

@@ -1,0 +1,213 @@
+"""Studio Tracker settings: everything comes from the environment (django-environ).
+
+`.env` is read when present; `.env.example` documents every variable. With nothing set, the tracker runs
+on SQLite under `var/`, in-process (eager) Celery and a local-memory cache. Setting `DATABASE_URL`,
+`CELERY_BROKER_URL` and `CACHE_URL` switches to Postgres, a Redis broker and a Redis cache.
+"""
+
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = BASE_DIR / "var"
+VAR_DIR.mkdir(exist_ok=True)
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env")
+
+# A development-only key. `tracker.checks` refuses it (an error) whenever DEBUG is off.
+INSECURE_DEV_SECRET_KEY = "django-insecure-studio-tracker-development-key-do-not-use"
+SECRET_KEY = env("SECRET_KEY", default=INSECURE_DEV_SECRET_KEY)
+DEBUG = env.bool("DEBUG", default=False)
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+# --- Deployment identity -------------------------------------------------------------------------------------
+# The whole site lives under this path ("" = the root), e.g. "/loreal-prod-tracker".
+_base_path = env("TRACKER_BASE_PATH", default="").strip("/")
+TRACKER_BASE_PATH = f"/{_base_path}" if _base_path else ""
+# Old base paths that answer 308 to the same URL under TRACKER_BASE_PATH (comma-separated).
+TRACKER_LEGACY_BASE_PATHS = [
+    "/" + p.strip("/") for p in env.list("TRACKER_LEGACY_BASE_PATHS", default=[]) if p.strip("/")
+]
+TRACKER_BRAND_NAME = env("TRACKER_BRAND_NAME", default="Studio Tracker")
+TRACKER_SIDEBAR_COLOUR = env("TRACKER_SIDEBAR_COLOUR", default="#1f2933")
+# Webhook intake and anything without a user goes to this organisation (by slug).
+TRACKER_DEFAULT_ORGANISATION = env("TRACKER_DEFAULT_ORGANISATION", default="default")
+# How many reverse proxies in front of us append to X-Forwarded-For (0 = trust REMOTE_ADDR only).
+TRACKER_TRUSTED_PROXIES = env.int("TRACKER_TRUSTED_PROXIES", default=0)
+
+# --- Inbound webhooks (Upstream Integration Guide) -----------------------------------------------------------
+BRIEF_WEBHOOK_SECRET = env("BRIEF_WEBHOOK_SECRET", default="")
+OMG_WEBHOOK_SECRET = env("OMG_WEBHOOK_SECRET", default="")
+DELIVERABLE_WEBHOOK_SECRET = env("DELIVERABLE_WEBHOOK_SECRET", default="")
+# Local development only: accept unsigned POSTs. A system check error when DEBUG is off.
+BRIEF_WEBHOOK_ALLOW_INSECURE = env.bool("BRIEF_WEBHOOK_ALLOW_INSECURE", default=False)
+OMG_WEBHOOK_ALLOW_INSECURE = env.bool("OMG_WEBHOOK_ALLOW_INSECURE", default=False)
+DELIVERABLE_WEBHOOK_ALLOW_INSECURE = env.bool("DELIVERABLE_WEBHOOK_ALLOW_INSECURE", default=False)
+WEBHOOK_RATE_LIMIT = env("WEBHOOK_RATE_LIMIT", default="100/m")
+WEBHOOK_MAX_BODY_BYTES = env.int("WEBHOOK_MAX_BODY_BYTES", default=1024 * 1024)
+
+# --- External API v1 ------------------------------------------------------------------------------------------
+API_KEY_RATE_LIMIT = env("API_KEY_RATE_LIMIT", default="600/m")
+IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
+
+# --- Box ------------------------------------------------------------------------------------------------------
+BOX_CONFIG_FILE = env("BOX_CONFIG_FILE", default="")
+BOX_API_BASE_URL = env("BOX_API_BASE_URL", default="https://api.box.com")
+BOX_UPLOAD_BASE_URL = env("BOX_UPLOAD_BASE_URL", default="https://upload.box.com/api")
+BOX_OAUTH_BASE_URL = env("BOX_OAUTH_BASE_URL", default="https://account.box.com/api/oauth2")
+BOX_ROOT_FOLDER_ID = env("BOX_ROOT_FOLDER_ID", default="0")
+BOX_WEBHOOK_PRIMARY_KEY = env("BOX_WEBHOOK_PRIMARY_KEY", default="")
+BOX_WEBHOOK_SECONDARY_KEY = env("BOX_WEBHOOK_SECONDARY_KEY", default="")
+
+# --- Uploads --------------------------------------------------------------------------------------------------
+REVISION_MAX_UPLOAD_BYTES = env.int("REVISION_MAX_UPLOAD_BYTES", default=200 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# --- Django ---------------------------------------------------------------------------------------------------
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "rest_framework",
+    "django_ratelimit",
+    "tracker",
+    "briefs",
+    "projects",
+    "deliverables",
+    "reviews",
+    "integrations",
+]
+
+MIDDLEWARE = [
+    "tracker.middleware.LegacyBasePathRedirectMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "tracker.urls"
+WSGI_APPLICATION = "tracker.wsgi.application"
+AUTH_USER_MODEL = "tracker.User"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "tracker.context_processors.tracker",
+            ],
+        },
+    },
+]
+
+DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'tracker.sqlite3'}")}
+DATABASES["default"]["ATOMIC_REQUESTS"] = False
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Wait for a concurrent writer instead of failing at once ("database is locked").
+    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://tracker")}
+CACHE_IS_SHARED = "locmem" not in CACHES["default"]["BACKEND"].lower()
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_VIEW = "tracker.api.errors.rate_limited"
+# django-ratelimit only knows third-party Redis backends by name; Django's own RedisCache has the atomic
+# `incr` it needs, so its "not officially supported" warning does not apply.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+if not CACHE_IS_SHARED:
+    # django-ratelimit refuses a per-process cache because counters would not be shared between web
+    # processes. The zero-setup default is a single runserver process, so the counts are exact there;
+    # production and CI set CACHE_URL to Redis and keep the check on.
+    SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = env("TIME_ZONE", default="UTC")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = f"{TRACKER_BASE_PATH}/static/"
+STATIC_ROOT = VAR_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_URL = f"{TRACKER_BASE_PATH}/media/"
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Static files are served by WhiteNoise straight from the finders, so no collectstatic step is needed.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "briefs:inbox"
+LOGOUT_REDIRECT_URL = "login"
+
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRACKER_TRUSTED_PROXIES else None
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_PATH = TRACKER_BASE_PATH or "/"
+CSRF_COOKIE_PATH = TRACKER_BASE_PATH or "/"
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["tracker.api.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "tracker.api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+
+# --- Celery ---------------------------------------------------------------------------------------------------
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
+# No broker configured: run tasks in-process, so `make run` needs nothing else running.
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not CELERY_BROKER_URL)
+CELERY_TASK_EAGER_PROPAGATES = False
+CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=CELERY_BROKER_URL or None)
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=120)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=180)
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULE: dict = {}
+
+# --- Logging --------------------------------------------------------------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

@@ -1,0 +1,28 @@
+"""The whole site — pages, APIs, webhooks, admin, static files — lives under TRACKER_BASE_PATH."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from . import views
+
+admin.site.site_header = f"{settings.TRACKER_BRAND_NAME} admin"
+admin.site.site_title = settings.TRACKER_BRAND_NAME
+
+site_patterns = [
+    path("admin/", admin.site.urls),
+    path("", include("tracker.site_urls")),
+    path("", include("briefs.urls")),
+    path("", include("projects.urls")),
+    path("", include("deliverables.urls")),
+    path("", include("reviews.urls")),
+    path("", include("integrations.urls")),
+]
+
+_base = settings.TRACKER_BASE_PATH.strip("/")
+urlpatterns = [path(f"{_base}/", include(site_patterns))] if _base else site_patterns
+
+handler400 = views.bad_request
+handler403 = views.permission_denied
+handler404 = views.page_not_found
+handler500 = views.server_error
