@@ -79,12 +79,15 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "django_ratelimit",
+    "drf_spectacular",
     "tracker",
     "briefs",
     "projects",
     "deliverables",
     "reviews",
-    "integrations",
+    "integrations.inbound",
+    "integrations.box",
+    "integrations.outbound",
 ]
 
 MIDDLEWARE = [

@@ -16,7 +16,14 @@ site_patterns = [
     path("", include("projects.urls")),
     path("", include("deliverables.urls")),
     path("", include("reviews.urls")),
-    path("", include("integrations.urls")),
+    path("", include("integrations.inbound.urls")),
+    path("", include("integrations.box.urls")),
+    path("", include("integrations.outbound.urls")),
+    path("api/", include("briefs.api_urls")),
+    path("api/", include("projects.api_urls")),
+    path("api/", include("deliverables.api_urls")),
+    path("api/", include("reviews.api_urls")),
+    path("api/v1/", include("tracker.api.v1_urls")),
 ]
 
 _base = settings.TRACKER_BASE_PATH.strip("/")

@@ -1,6 +1,0 @@
-from django.apps import AppConfig
-
-
-class IntegrationsConfig(AppConfig):
-    name = "integrations"
-    verbose_name = "Integrations"

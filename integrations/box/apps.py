@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class BoxConfig(AppConfig):
+    name = "integrations.box"
+    label = "box"
