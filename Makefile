@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format demo migrate worker beat check e2e bench clean
+.PHONY: run test lint format demo migrate serve worker beat bench clean
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,10 @@ migrate: $(VENV)/.runtime
 demo: $(VENV)/.runtime
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py demo
+
+## serve: production-style web server (gunicorn) on the configured settings
+serve: $(VENV)/.runtime
+	$(VENV)/bin/gunicorn tracker.wsgi:application --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-3}
 
 ## worker / beat: Celery on CELERY_BROKER_URL (Redis)
 worker: $(VENV)/.runtime
