@@ -1,1 +1,13 @@
-urlpatterns: list = []
+from django.urls import path
+
+from . import views
+
+app_name = "briefs"
+
+urlpatterns = [
+    path("briefs/", views.inbox, name="inbox"),
+    path("briefs/<int:pk>/", views.detail, name="detail"),
+    path("briefs/<int:pk>/promote/", views.promote, name="promote"),
+    path("briefs/<int:pk>/reject/", views.reject, name="reject"),
+    path("briefs/<int:pk>/reopen/", views.reopen, name="reopen"),
+]

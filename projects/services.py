@@ -1,4 +1,4 @@
-"""Writes for projects: create, upsert on the OMG job number, update.
+"""Writes for projects: create, upsert on the OMG job number, update; and the pipeline editor's writes.
 
 Every function is transactional and safe to call concurrently with itself.
 """
@@ -7,14 +7,16 @@ import secrets
 from datetime import date
 
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone
+from django.utils.text import slugify
 
 from tracker.db import upsert
-from tracker.errors import ConflictError
+from tracker.errors import ApplicationError, ConflictError, NotFoundError
 from tracker.events import emit
 from tracker.models import Organisation
 
-from .models import Project
+from .models import ApprovalType, PipelineStageTemplate, PipelineTemplate, Project
 
 # Fields a caller may set on a project (the model's names).
 PROJECT_FIELDS = (
@@ -130,3 +132,164 @@ def project_update(*, project: Project, **fields) -> Project:
         project.save(update_fields=[*changed, "updated_at"])
         emit("project.updated", _event_payload(project))
     return project
+
+
+# --- Pipeline templates ---------------------------------------------------------------------------------------
+# A template is a recipe: deliverables copy its stages when they are created, so editing a template never
+# touches the Stage rows of existing deliverables (their `template_stage` link is SET_NULL on removal).
+# Every structural change locks the template row first, so concurrent edits of one template run one at a time
+# and stage orders stay a dense 0..n-1 sequence.
+
+
+def _lock_template(template: PipelineTemplate) -> PipelineTemplate:
+    return PipelineTemplate.objects.select_for_update().get(pk=template.pk)
+
+
+def _clean_name(name: str, what: str) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise ApplicationError(f"give the {what} a name", {"field": "name"})
+    return name
+
+
+def _renumber(template: PipelineTemplate) -> list[PipelineStageTemplate]:
+    stages = list(template.stages.order_by("order", "id"))
+    for index, stage in enumerate(stages):
+        stage.order = index
+    PipelineStageTemplate.objects.bulk_update(stages, ["order"])
+    return stages
+
+
+def _free_stage_slug(template: PipelineTemplate, name: str) -> str:
+    base = slugify(name)[:100] or "stage"
+    taken = set(template.stages.values_list("slug", flat=True))
+    slug, suffix = base, 2
+    while slug in taken:
+        slug, suffix = f"{base}-{suffix}", suffix + 1
+    return slug
+
+
+@transaction.atomic
+def pipeline_template_create(
+    *, organisation: Organisation, name: str, copy_from: PipelineTemplate | None = None
+) -> PipelineTemplate:
+    """Create a template, optionally starting from a copy of another one's stages. Names are unique per
+    organisation (a database constraint): a duplicate raises ConflictError."""
+    name = _clean_name(name, "pipeline")
+    try:
+        with transaction.atomic():
+            template = PipelineTemplate.objects.create(organisation=organisation, name=name)
+    except IntegrityError as error:
+        raise ConflictError(f"a pipeline named {name!r} already exists", {"field": "name"}) from error
+    if copy_from is not None:
+        PipelineStageTemplate.objects.bulk_create(
+            PipelineStageTemplate(
+                template=template, name=s.name, slug=s.slug, order=index, approval_type=s.approval_type
+            )
+            for index, s in enumerate(copy_from.stages.order_by("order", "id"))
+        )
+    return template
+
+
+@transaction.atomic
+def pipeline_template_rename(*, template: PipelineTemplate, name: str) -> PipelineTemplate:
+    name = _clean_name(name, "pipeline")
+    template = _lock_template(template)
+    if template.name == name:
+        return template
+    template.name = name
+    try:
+        with transaction.atomic():
+            template.save(update_fields=["name", "updated_at"])
+    except IntegrityError as error:
+        raise ConflictError(f"a pipeline named {name!r} already exists", {"field": "name"}) from error
+    return template
+
+
+@transaction.atomic
+def pipeline_template_set_default(*, template: PipelineTemplate) -> PipelineTemplate:
+    """Make this the organisation's default template. The old default is cleared first, in the same
+    transaction, so the one-default-per-organisation constraint holds at every statement; the organisation's
+    templates are locked so two producers switching at once run one after the other."""
+    locked = list(
+        PipelineTemplate.objects.select_for_update().filter(organisation_id=template.organisation_id).order_by("pk")
+    )
+    template = next(t for t in locked if t.pk == template.pk)
+    if template.is_default:
+        return template
+    PipelineTemplate.objects.filter(organisation_id=template.organisation_id, is_default=True).update(
+        is_default=False, updated_at=timezone.now()
+    )
+    template.is_default = True
+    template.save(update_fields=["is_default", "updated_at"])
+    return template
+
+
+@transaction.atomic
+def pipeline_stage_add(
+    *, template: PipelineTemplate, name: str, approval_type: str = ApprovalType.NONE
+) -> PipelineStageTemplate:
+    """Append a stage to the template (its slug is made unique within the template)."""
+    name = _clean_name(name, "stage")
+    if approval_type not in ApprovalType.values:
+        raise ApplicationError(f"unknown approval type {approval_type!r}", {"field": "approval_type"})
+    template = _lock_template(template)
+    last = template.stages.aggregate(last=Max("order"))["last"]
+    return PipelineStageTemplate.objects.create(
+        template=template,
+        name=name,
+        slug=_free_stage_slug(template, name),
+        order=0 if last is None else last + 1,
+        approval_type=approval_type,
+    )
+
+
+@transaction.atomic
+def pipeline_stage_remove(*, stage: PipelineStageTemplate) -> None:
+    """Remove a stage from the template. Deliverables that already copied it keep their own Stage row."""
+    template = _lock_template(stage.template)
+    PipelineStageTemplate.objects.filter(pk=stage.pk, template=template).delete()
+    _renumber(template)
+
+
+@transaction.atomic
+def pipeline_stage_move(*, stage: PipelineStageTemplate, direction: str) -> list[PipelineStageTemplate]:
+    """Swap the stage with its neighbour ("up" or "down"). Returns the template's stages in their new order."""
+    if direction not in ("up", "down"):
+        raise ApplicationError(f"unknown direction {direction!r}")
+    template = _lock_template(stage.template)
+    stages = _renumber(template)
+    index = next((i for i, s in enumerate(stages) if s.pk == stage.pk), None)
+    if index is None:
+        raise NotFoundError("stage not found on this pipeline")
+    other = index - 1 if direction == "up" else index + 1
+    if 0 <= other < len(stages):
+        stages[index].order, stages[other].order = stages[other].order, stages[index].order
+        PipelineStageTemplate.objects.bulk_update([stages[index], stages[other]], ["order"])
+        stages[index], stages[other] = stages[other], stages[index]
+    return stages
+
+
+@transaction.atomic
+def pipeline_stage_update(
+    *, stage: PipelineStageTemplate, name: str | None = None, approval_type: str | None = None
+) -> PipelineStageTemplate:
+    """Rename a stage and/or change its gate (NONE / SIMPLE / FORMAL). Existing deliverables keep theirs."""
+    _lock_template(stage.template)
+    stage = PipelineStageTemplate.objects.select_for_update().get(pk=stage.pk)
+    changed = []
+    if name is not None and _clean_name(name, "stage") != stage.name:
+        stage.name = name.strip()
+        changed.append("name")
+    if approval_type is not None and approval_type != stage.approval_type:
+        if approval_type not in ApprovalType.values:
+            raise ApplicationError(f"unknown approval type {approval_type!r}", {"field": "approval_type"})
+        stage.approval_type = approval_type
+        changed.append("approval_type")
+    if changed:
+        stage.save(update_fields=changed)
+    return stage
+
+
+def pipeline_stage_set_approval_type(*, stage: PipelineStageTemplate, approval_type: str) -> PipelineStageTemplate:
+    return pipeline_stage_update(stage=stage, approval_type=approval_type)

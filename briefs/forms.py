@@ -1,0 +1,105 @@
+from django import forms
+
+from projects.models import PipelineTemplate
+from tracker.constants import Priority
+from tracker.models import ClientTeam, Organisation
+
+from .models import Brief
+from .selectors import SORTS
+
+
+class InboxFilterForm(forms.Form):
+    """The inbox's query string: tab, filters, search and sort. Unknown values are ignored, never a 500."""
+
+    status = forms.ChoiceField(choices=Brief.Status.choices, required=False)
+    client_team = forms.ModelChoiceField(queryset=ClientTeam.objects.none(), required=False, empty_label="All teams")
+    priority = forms.ChoiceField(choices=[("", "All priorities"), *Priority.choices], required=False)
+    source = forms.ChoiceField(choices=[("", "All sources")], required=False)
+    q = forms.CharField(required=False, max_length=200, label="Search")
+    sort = forms.ChoiceField(
+        choices=[
+            ("received", "Newest first"),
+            ("-received", "Oldest first"),
+            ("due", "Due date (soonest)"),
+            ("-due", "Due date (latest)"),
+            ("priority", "Priority (highest)"),
+            ("-priority", "Priority (lowest)"),
+        ],
+        required=False,
+    )
+
+    def __init__(self, *args, organisation: Organisation, sources: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["client_team"].queryset = ClientTeam.objects.filter(organisation=organisation)
+        self.fields["source"].choices = [("", "All sources"), *((s, s) for s in sources)]
+
+    def cleaned(self) -> dict:
+        """The valid parts of the query string; an invalid filter is dropped rather than failing the page."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        team = data.get("client_team")
+        sort = data.get("sort") or "received"
+        return {
+            "status": data.get("status") or Brief.Status.PENDING,
+            "client_team_id": team.pk if team else None,
+            "priority": data.get("priority") or "",
+            "source": data.get("source") or "",
+            "search": (data.get("q") or "").strip(),
+            "sort": sort if sort in SORTS else "received",
+        }
+
+
+class PromoteForm(forms.Form):
+    """The project a brief becomes, prefilled from the brief."""
+
+    name = forms.CharField(max_length=500)
+    client_team = forms.ModelChoiceField(queryset=ClientTeam.objects.none(), required=False)
+    priority = forms.ChoiceField(choices=Priority.choices)
+    due_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    requestor = forms.CharField(max_length=320, required=False)
+    pipeline_template = forms.ModelChoiceField(queryset=PipelineTemplate.objects.none(), required=False)
+    omg_job_number = forms.CharField(max_length=64, required=False, label="OMG job number")
+
+    def __init__(self, *args, organisation: Organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["client_team"].queryset = ClientTeam.objects.filter(organisation=organisation)
+        self.fields["pipeline_template"].queryset = PipelineTemplate.objects.filter(organisation=organisation)
+        self.fields["pipeline_template"].empty_label = "Default pipeline"
+
+    @staticmethod
+    def initial_from(brief: Brief, default_template: PipelineTemplate | None) -> dict:
+        requestor = brief.requestor_name
+        if brief.requestor_email:
+            requestor = f"{brief.requestor_name} <{brief.requestor_email}>" if requestor else brief.requestor_email
+        return {
+            "name": brief.title[:500],
+            "client_team": brief.client_team_id,
+            "priority": brief.priority,
+            "due_date": brief.requested_due_date.date() if brief.requested_due_date else None,
+            "requestor": requestor[:320],
+            "pipeline_template": default_template.pk if default_template else None,
+        }
+
+    def project_fields(self) -> dict:
+        data = self.cleaned_data
+        fields = {
+            "name": data["name"],
+            "client_team": data["client_team"],
+            "priority": data["priority"],
+            "due_date": data["due_date"],
+            "requestor": data["requestor"],
+            "pipeline_template": data["pipeline_template"],
+        }
+        if data["omg_job_number"].strip():
+            fields["omg_job_number"] = data["omg_job_number"].strip()
+        return fields
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError("Give a reason for rejecting the brief.")
+        return reason

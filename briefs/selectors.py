@@ -1,0 +1,84 @@
+"""Reads for the briefs inbox and the brief page. Query counts stay constant however many briefs there are."""
+
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+
+from tracker.constants import PRIORITY_RANK
+from tracker.models import Organisation
+
+from .models import Brief
+
+SORTS = {
+    "received": ("-created_at", "-id"),
+    "-received": ("created_at", "id"),
+    "due": ("requested_due_date", "-id"),
+    "-due": ("-requested_due_date", "-id"),
+    "priority": ("-priority_rank", "-created_at", "-id"),
+    "-priority": ("priority_rank", "-created_at", "-id"),
+}
+DEFAULT_SORT = "received"
+
+
+def _priority_rank() -> Case:
+    return Case(
+        *(When(priority=priority, then=Value(rank)) for priority, rank in PRIORITY_RANK.items()),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+
+
+def brief_filtered(
+    *,
+    organisation: Organisation,
+    client_team_id: int | None = None,
+    priority: str = "",
+    source: str = "",
+    search: str = "",
+) -> QuerySet[Brief]:
+    """The organisation's briefs narrowed by the inbox filters, every status."""
+    briefs = Brief.objects.filter(organisation=organisation)
+    if client_team_id:
+        briefs = briefs.filter(client_team_id=client_team_id)
+    if priority:
+        briefs = briefs.filter(priority=priority)
+    if source:
+        briefs = briefs.filter(source=source)
+    if search:
+        briefs = briefs.filter(
+            Q(title__icontains=search)
+            | Q(description__icontains=search)
+            | Q(requestor_name__icontains=search)
+            | Q(requestor_email__icontains=search)
+            | Q(external_id__icontains=search)
+        )
+    return briefs
+
+
+def brief_inbox(*, briefs: QuerySet[Brief], status: str, sort: str = DEFAULT_SORT) -> QuerySet[Brief]:
+    """One tab of the inbox, sorted, with what each row shows joined in (one query per page)."""
+    ordering = SORTS.get(sort, SORTS[DEFAULT_SORT])
+    return (
+        briefs.filter(status=status)
+        .select_related("client_team", "converted_project")
+        .annotate(priority_rank=_priority_rank())
+        .order_by(*ordering)
+    )
+
+
+def brief_status_counts(*, briefs: QuerySet[Brief]) -> dict[str, int]:
+    """Counts per status for the tabs, in one aggregate query."""
+    totals = briefs.aggregate(
+        **{status.lower(): Count("id", filter=Q(status=status)) for status in Brief.Status.values}
+    )
+    return {status: totals[status.lower()] for status in Brief.Status.values}
+
+
+def brief_sources(*, organisation: Organisation) -> list[str]:
+    return list(
+        Brief.objects.filter(organisation=organisation).order_by("source").values_list("source", flat=True).distinct()
+    )
+
+
+def brief_detail(*, organisation: Organisation, pk: int) -> Brief:
+    return Brief.objects.select_related("client_team", "converted_project", "decided_by").get(
+        organisation=organisation, pk=pk
+    )

@@ -1,0 +1,145 @@
+"""The briefs inbox and triage pages. Thin: parse, read through selectors, call one service, render."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from projects.selectors import pipeline_template_default
+from tracker.errors import ApplicationError
+from tracker.permissions import Permission, has_permission
+from tracker.services import organisation_for_user
+from tracker.views import is_htmx, redirect_after_post, require_permission
+
+from . import selectors, services
+from .forms import InboxFilterForm, PromoteForm, RejectForm
+from .models import Brief
+
+PAGE_SIZE = 25
+
+
+def _brief_or_404(request, pk: int) -> Brief:
+    try:
+        return selectors.brief_detail(organisation=organisation_for_user(request.user), pk=pk)
+    except Brief.DoesNotExist as error:
+        raise Http404("brief not found") from error
+
+
+@login_required
+def inbox(request):
+    organisation = organisation_for_user(request.user)
+    form = InboxFilterForm(
+        request.GET, organisation=organisation, sources=selectors.brief_sources(organisation=organisation)
+    )
+    params = form.cleaned()
+    filtered = selectors.brief_filtered(
+        organisation=organisation,
+        client_team_id=params["client_team_id"],
+        priority=params["priority"],
+        source=params["source"],
+        search=params["search"],
+    )
+    page = Paginator(selectors.brief_inbox(briefs=filtered, status=params["status"], sort=params["sort"]), PAGE_SIZE)
+    page = page.get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    tab_query = query.copy()
+    tab_query.pop("status", None)
+    context = {
+        "form": form,
+        "page": page,
+        "status": params["status"],
+        "counts": selectors.brief_status_counts(briefs=filtered),
+        "tabs": Brief.Status.choices,
+        "query_string": query.urlencode(),
+        "tab_query": tab_query.urlencode(),
+        "can_triage": has_permission(request.user, Permission.BRIEF_TRIAGE),
+    }
+    template = "briefs/_inbox_results.html" if is_htmx(request) and request.headers.get("HX-Target") else None
+    return render(request, template or "briefs/inbox.html", context)
+
+
+def _detail_context(request, brief: Brief, **extra) -> dict:
+    return {
+        "brief": brief,
+        "can_triage": has_permission(request.user, Permission.BRIEF_TRIAGE),
+        "reject_form": RejectForm(),
+        **extra,
+    }
+
+
+@login_required
+def detail(request, pk: int):
+    brief = _brief_or_404(request, pk)
+    return render(request, "briefs/detail.html", _detail_context(request, brief))
+
+
+@login_required
+def promote(request, pk: int):
+    """GET shows the project form prefilled from the brief; POST creates the project and accepts the brief."""
+    require_permission(request, Permission.BRIEF_TRIAGE)
+    brief = _brief_or_404(request, pk)
+    organisation = brief.organisation
+    if request.method == "POST":
+        form = PromoteForm(request.POST, organisation=organisation)
+        if form.is_valid():
+            try:
+                project = services.brief_promote(brief=brief, actor=request.user, **form.project_fields())
+            except ApplicationError as error:
+                _attach_error(form, error)
+            else:
+                messages.success(request, f"Brief promoted: project {project.project_code} created.")
+                return redirect_after_post(request, reverse("projects:detail", args=[project.pk]))
+        status = 409 if form.non_field_errors() else 400
+    else:
+        initial = PromoteForm.initial_from(brief, pipeline_template_default(organisation=organisation))
+        form = PromoteForm(initial=initial, organisation=organisation)
+        status = 200
+    brief.refresh_from_db(fields=["status", "converted_project"])
+    return render(request, "briefs/promote.html", {"brief": brief, "form": form}, status=status)
+
+
+def _attach_error(form, error: ApplicationError) -> None:
+    """Show a service refusal next to the field it concerns, or above the form."""
+    message = error.message[0].upper() + error.message[1:] + "."
+    lowered = error.message.lower()
+    if "omg job number" in lowered:
+        form.add_error("omg_job_number", message)
+    else:
+        form.add_error(None, message)
+
+
+@login_required
+@require_POST
+def reject(request, pk: int):
+    require_permission(request, Permission.BRIEF_TRIAGE)
+    brief = _brief_or_404(request, pk)
+    form = RejectForm(request.POST)
+    if form.is_valid():
+        try:
+            brief = services.brief_reject(brief=brief, actor=request.user, reason=form.cleaned_data["reason"])
+        except ApplicationError as error:
+            form.add_error(None, error.message[0].upper() + error.message[1:] + ".")
+        else:
+            messages.success(request, "Brief rejected.")
+            return redirect_after_post(request, reverse("briefs:detail", args=[brief.pk]))
+    brief = _brief_or_404(request, pk)
+    template = "briefs/_triage.html" if is_htmx(request) else "briefs/detail.html"
+    return render(request, template, _detail_context(request, brief, reject_form=form, reject_open=True), status=400)
+
+
+@login_required
+@require_POST
+def reopen(request, pk: int):
+    require_permission(request, Permission.BRIEF_TRIAGE)
+    brief = _brief_or_404(request, pk)
+    try:
+        services.brief_reopen(brief=brief, actor=request.user)
+    except ApplicationError as error:
+        messages.error(request, error.message[0].upper() + error.message[1:] + ".")
+    else:
+        messages.success(request, "Brief reopened: it is back in the pending inbox.")
+    return redirect_after_post(request, reverse("briefs:detail", args=[brief.pk]))

@@ -1,0 +1,47 @@
+from django import forms
+
+from tracker.constants import Priority
+from tracker.models import Organisation, User
+
+from .models import Deliverable
+
+
+class DeliverableCreateForm(forms.Form):
+    name = forms.CharField(max_length=500)
+    priority = forms.ChoiceField(choices=Priority.choices, initial=Priority.MEDIUM)
+    due_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    assignee = forms.ModelChoiceField(queryset=User.objects.none(), required=False, empty_label="Unassigned")
+    cmf_sku = forms.CharField(max_length=120, required=False, label="CMF SKU")
+    asset_count = forms.IntegerField(min_value=0, required=False, label="Assets")
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def __init__(self, *args, organisation: Organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = User.objects.filter(organisation=organisation, is_active=True)
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise forms.ValidationError("Give the deliverable a name.")
+        return name
+
+
+class DeliverableEditForm(forms.Form):
+    priority = forms.ChoiceField(choices=Priority.choices)
+    due_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    assignee = forms.ModelChoiceField(queryset=User.objects.none(), required=False, empty_label="Unassigned")
+    cmf_sku = forms.CharField(max_length=120, required=False, label="CMF SKU")
+    asset_count = forms.IntegerField(min_value=0, required=False, label="Assets")
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args, organisation: Organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = User.objects.filter(organisation=organisation, is_active=True)
+
+    @staticmethod
+    def initial_from(deliverable: Deliverable) -> dict:
+        return {name: getattr(deliverable, name) for name in DeliverableEditForm.base_fields}
+
+
+class DeliverableStatusForm(forms.Form):
+    status = forms.ChoiceField(choices=Deliverable.Status.choices)
