@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
 
@@ -93,3 +94,73 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ApiKey(TimeStampedModel):
+    """A machine client's credential for the external API v1, scoped to one organisation.
+
+    The secret (`st_<prefix>_<random>`) is shown once when the key is created; only its SHA-256 is stored.
+    `prefix` finds the row, the hash is compared in constant time (see `tracker.api.services`).
+    """
+
+    class Scope(models.TextChoices):
+        PROJECTS_READ = "projects:read", "Read projects and deliverables"
+        PROJECTS_WRITE = "projects:write", "Create and update projects"
+        DELIVERABLES_WRITE = "deliverables:write", "Create and update deliverables"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="api_keys")
+    name = models.CharField(max_length=120)
+    prefix = models.CharField(max_length=16, editable=False)
+    secret_hash = models.CharField(max_length=64, editable=False)
+    scopes = models.JSONField(default=list, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "API key"
+        constraints = [
+            models.UniqueConstraint(fields=["prefix"], name="%(app_label)s_%(class)s_unique_prefix"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class IdempotencyRecord(TimeStampedModel):
+    """One `Idempotency-Key` an API key sent, with the request's fingerprint and, once done, its response.
+
+    The row is inserted (and committed) before the request's work runs, so `(api_key, key)` being unique is
+    what stops two concurrent requests with one key from both running. Rows expire after
+    IDEMPOTENCY_KEY_TTL_HOURS and are purged by a periodic task.
+    """
+
+    class State(models.TextChoices):
+        IN_PROGRESS = "IN_PROGRESS", "In progress"
+        COMPLETED = "COMPLETED", "Completed"
+
+    api_key = models.ForeignKey(ApiKey, on_delete=models.CASCADE, related_name="idempotency_records")
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)
+    method = models.CharField(max_length=10)
+    path = models.CharField(max_length=500)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.IN_PROGRESS)
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["api_key", "key"], name="%(app_label)s_%(class)s_unique_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} [{self.key}]"

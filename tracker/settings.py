@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_ratelimit",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "tracker",
     "briefs",
     "projects",
@@ -189,7 +190,28 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "tracker.api.errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+
+# The OpenAPI schema at /api/v1/schema/ describes the external API v1 only (see tracker.api.schema).
+SPECTACULAR_SETTINGS = {
+    "TITLE": f"{TRACKER_BRAND_NAME} external API",
+    "DESCRIPTION": "Projects and deliverables for machine clients. Authenticate with `Authorization: Bearer <key>`.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "PREPROCESSING_HOOKS": ["tracker.api.schema.only_api_v1"],
+    "SCHEMA_PATH_PREFIX": f"{TRACKER_BASE_PATH}/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ProjectStatusEnum": "projects.models.Project.Status",
+        "DeliverableStatusEnum": "deliverables.models.Deliverable.Status",
+        "PriorityEnum": "tracker.constants.Priority",
+    },
+    # Swagger UI is served from drf-spectacular-sidecar's static files: the docs work without a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # --- Celery ---------------------------------------------------------------------------------------------------
@@ -204,6 +226,10 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE["tracker.idempotency_records_purge"] = {
+    "task": "tracker.idempotency_records_purge",
+    "schedule": 3600.0,
+}
 
 # --- Logging --------------------------------------------------------------------------------------------------
 LOGGING = {

@@ -1,1 +1,21 @@
-urlpatterns: list = []
+"""External API v1, mounted at `api/v1/` under the base path."""
+
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.permissions import AllowAny
+
+from . import schema  # noqa: F401  (registers the API-key security scheme with drf-spectacular)
+from .v1_views import ProjectCollectionApi, ProjectDeliverablesApi, ProjectDetailApi
+
+app_name = "api_v1"
+
+# The schema and its docs are public: they describe the API, and every operation still needs a key.
+_public = {"authentication_classes": [], "permission_classes": [AllowAny]}
+
+urlpatterns = [
+    path("projects", ProjectCollectionApi.as_view(), name="projects"),
+    path("projects/<str:project_id>", ProjectDetailApi.as_view(), name="project"),
+    path("projects/<str:project_id>/deliverables", ProjectDeliverablesApi.as_view(), name="project-deliverables"),
+    path("schema/", SpectacularAPIView.as_view(**_public), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api_v1:schema", **_public), name="docs"),
+]

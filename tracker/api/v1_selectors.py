@@ -1,0 +1,84 @@
+"""Reads for the external API v1, scoped to the API key's organisation, in a constant number of queries."""
+
+from datetime import datetime
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from deliverables.models import Deliverable, Stage
+from projects.models import Project
+from tracker.errors import NotFoundError
+from tracker.models import Organisation
+
+
+def v1_deliverables() -> QuerySet[Deliverable]:
+    """Deliverables with their current stage joined and stage progress counted in the same query."""
+    return Deliverable.objects.select_related("current_stage").annotate(
+        v1_total_stages=Count("stages", distinct=True),
+        v1_done_stages=Count("stages", filter=Q(stages__status=Stage.Status.DONE), distinct=True),
+    )
+
+
+def v1_project_list(
+    *,
+    organisation: Organisation,
+    status: str | None = None,
+    team: str | None = None,
+    omg_job_number: str | None = None,
+    updated_since: datetime | None = None,
+    search: str | None = None,
+) -> QuerySet[Project]:
+    projects = Project.objects.filter(organisation=organisation)
+    if status:
+        projects = projects.filter(status=status)
+    if team:
+        projects = projects.filter(client_team__slug=team)
+    if omg_job_number:
+        projects = projects.filter(omg_job_number=omg_job_number)
+    if updated_since:
+        projects = projects.filter(updated_at__gte=updated_since)
+    if search:
+        projects = projects.filter(
+            Q(name__icontains=search) | Q(project_code__icontains=search) | Q(omg_job_number__icontains=search)
+        )
+    return projects.select_related("client_team").annotate(v1_deliverable_count=Count("deliverables"))
+
+
+def v1_project_get(*, organisation: Organisation, project_id: str) -> Project:
+    """One project of the organisation, with deliverables and stage progress (three queries).
+
+    Another organisation's project is "not found", exactly like one that does not exist.
+    """
+    pk = _pk(project_id)
+    project = (
+        Project.objects.filter(organisation=organisation, pk=pk)
+        .select_related("client_team")
+        .annotate(v1_deliverable_count=Count("deliverables"))
+        .prefetch_related(Prefetch("deliverables", queryset=v1_deliverables().order_by("name", "id")))
+        .first()
+        if pk is not None
+        else None
+    )
+    if project is None:
+        raise NotFoundError("project not found")
+    return project
+
+
+def v1_project_find(*, organisation: Organisation, project_id: str) -> Project:
+    pk = _pk(project_id)
+    project = Project.objects.filter(organisation=organisation, pk=pk).first() if pk is not None else None
+    if project is None:
+        raise NotFoundError("project not found")
+    return project
+
+
+def v1_deliverable_list(*, project: Project) -> QuerySet[Deliverable]:
+    return v1_deliverables().filter(project=project)
+
+
+def v1_deliverable_get(*, pk: int) -> Deliverable:
+    return v1_deliverables().get(pk=pk)
+
+
+def _pk(value: str) -> int | None:
+    value = str(value).strip()
+    return int(value) if value.isdigit() and len(value) < 19 else None
