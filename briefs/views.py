@@ -48,12 +48,12 @@ def inbox(request):
     query.pop("page", None)
     tab_query = query.copy()
     tab_query.pop("status", None)
+    counts = selectors.brief_status_counts(briefs=filtered)
     context = {
         "form": form,
         "page": page,
         "status": params["status"],
-        "counts": selectors.brief_status_counts(briefs=filtered),
-        "tabs": Brief.Status.choices,
+        "tabs": [(value, label, counts[value]) for value, label in Brief.Status.choices],
         "query_string": query.urlencode(),
         "tab_query": tab_query.urlencode(),
         "can_triage": has_permission(request.user, Permission.BRIEF_TRIAGE),

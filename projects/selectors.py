@@ -59,9 +59,9 @@ def project_list(
 
 
 def project_detail(*, organisation: Organisation, pk: int) -> Project:
-    return Project.objects.select_related("client_team", "owner", "pipeline_template", "source_brief").get(
-        organisation=organisation, pk=pk
-    )
+    return Project.objects.select_related(
+        "organisation", "client_team", "owner", "pipeline_template", "source_brief"
+    ).get(organisation=organisation, pk=pk)
 
 
 def deliverables_for_project(*, project: Project) -> QuerySet:

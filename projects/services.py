@@ -121,15 +121,28 @@ def project_upsert_by_omg(
     raise ConflictError("could not generate a unique project code")
 
 
+_UNCHANGED = object()
+
+
 @transaction.atomic
-def project_update(*, project: Project, **fields) -> Project:
+def project_update(*, project: Project, omg_job_number: str | None = _UNCHANGED, **fields) -> Project:
+    """Write the fields passed. `omg_job_number` may be set or cleared too (the producer's edit form); one that
+    another project already holds raises ConflictError with `{"field": "omg_job_number"}`."""
     _only_known(fields)
+    if omg_job_number is not _UNCHANGED:
+        fields["omg_job_number"] = omg_job_number or None
     project = Project.objects.select_for_update().get(pk=project.pk)
     changed = [name for name, value in fields.items() if getattr(project, name) != value]
     for name in changed:
         setattr(project, name, fields[name])
     if changed:
-        project.save(update_fields=[*changed, "updated_at"])
+        try:
+            with transaction.atomic():
+                project.save(update_fields=[*changed, "updated_at"])
+        except IntegrityError as error:
+            raise ConflictError(
+                f"OMG job number {omg_job_number!r} already exists", {"field": "omg_job_number"}
+            ) from error
         emit("project.updated", _event_payload(project))
     return project
 

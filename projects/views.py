@@ -58,8 +58,6 @@ def detail_context(request, project: Project, **extra) -> dict:
         "can_add_deliverable": has_permission(request.user, Permission.DELIVERABLE_CREATE),
         "today": timezone.localdate(),
     }
-    if context["can_edit"] and "edit_form" not in extra:
-        context["edit_form"] = ProjectForm(instance=project, organisation=organisation)
     if context["can_add_deliverable"] and "deliverable_form" not in extra:
         context["deliverable_form"] = DeliverableCreateForm(organisation=organisation)
     context.update(extra)
@@ -85,7 +83,7 @@ def project_edit(request, pk: int):
             try:
                 services.project_update(project=project, **form.changes())
             except ApplicationError as error:
-                form.add_error(None, error.message[0].upper() + error.message[1:] + ".")
+                form.add_error(error.extra.get("field"), error.message[0].upper() + error.message[1:] + ".")
             else:
                 messages.success(request, "Project saved.")
                 return redirect_after_post(request, reverse("projects:detail", args=[project.pk]))

@@ -1,0 +1,187 @@
+import threading
+
+import pytest
+from django.db import connection
+
+from deliverables.models import Stage
+from projects.models import ApprovalType, PipelineStageTemplate, PipelineTemplate
+from projects.services import (
+    pipeline_stage_add,
+    pipeline_stage_move,
+    pipeline_stage_remove,
+    pipeline_stage_set_approval_type,
+    pipeline_stage_update,
+    pipeline_template_create,
+    pipeline_template_rename,
+    pipeline_template_set_default,
+    project_update,
+)
+from tests.conftest import require_postgres
+from tests.factories import ProjectFactory, default_organisation, make_deliverable
+from tracker.errors import ApplicationError, ConflictError
+
+pytestmark = pytest.mark.django_db
+
+
+def _names(template: PipelineTemplate) -> list[str]:
+    return list(template.stages.order_by("order").values_list("name", flat=True))
+
+
+def _default() -> PipelineTemplate:
+    return PipelineTemplate.objects.get(organisation=default_organisation(), is_default=True)
+
+
+def test_create_empty_and_copied_templates():
+    organisation = default_organisation()
+    empty = pipeline_template_create(organisation=organisation, name="  Social  ")
+    assert empty.name == "Social" and not empty.is_default and empty.stages.count() == 0
+    copy = pipeline_template_create(organisation=organisation, name="Print", copy_from=_default())
+    assert _names(copy) == _names(_default())
+    assert list(copy.stages.values_list("order", flat=True)) == list(range(11))
+
+
+@pytest.mark.parametrize("name", ["", "   "])
+def test_create_needs_a_name(name):
+    with pytest.raises(ApplicationError) as error:
+        pipeline_template_create(organisation=default_organisation(), name=name)
+    assert error.value.extra == {"field": "name"}
+
+
+def test_duplicate_name_is_a_conflict_for_create_and_rename():
+    organisation = default_organisation()
+    pipeline_template_create(organisation=organisation, name="Social")
+    other = pipeline_template_create(organisation=organisation, name="Print")
+    with pytest.raises(ConflictError):
+        pipeline_template_create(organisation=organisation, name="Social")
+    with pytest.raises(ConflictError):
+        pipeline_template_rename(template=other, name="Social")
+    assert pipeline_template_rename(template=other, name="Print & OOH").name == "Print & OOH"
+
+
+def test_set_default_moves_the_flag_and_keeps_one_default():
+    organisation = default_organisation()
+    old = _default()
+    new = pipeline_template_create(organisation=organisation, name="Social")
+    pipeline_template_set_default(template=new)
+    assert list(PipelineTemplate.objects.filter(organisation=organisation, is_default=True)) == [new]
+    old.refresh_from_db()
+    assert not old.is_default
+    assert pipeline_template_set_default(template=new).is_default  # idempotent
+
+
+def test_stage_add_appends_with_unique_slug_and_gate():
+    template = pipeline_template_create(organisation=default_organisation(), name="Social")
+    first = pipeline_stage_add(template=template, name="Design")
+    second = pipeline_stage_add(template=template, name="Design", approval_type=ApprovalType.FORMAL)
+    assert (first.order, first.slug, first.approval_type) == (0, "design", "NONE")
+    assert (second.order, second.slug, second.approval_type) == (1, "design-2", "FORMAL")
+    with pytest.raises(ApplicationError):
+        pipeline_stage_add(template=template, name="Bad", approval_type="MAYBE")
+
+
+def test_stage_move_and_remove_keep_orders_dense():
+    template = pipeline_template_create(organisation=default_organisation(), name="Social")
+    a, b, c = (pipeline_stage_add(template=template, name=n) for n in "ABC")
+    pipeline_stage_move(stage=c, direction="up")
+    assert _names(template) == ["A", "C", "B"]
+    pipeline_stage_move(stage=a, direction="up")  # already first: nothing moves
+    pipeline_stage_move(stage=a, direction="down")
+    assert _names(template) == ["C", "A", "B"]
+    pipeline_stage_remove(stage=a)
+    assert _names(template) == ["C", "B"]
+    assert list(template.stages.order_by("order").values_list("order", flat=True)) == [0, 1]
+    with pytest.raises(ApplicationError):
+        pipeline_stage_move(stage=b, direction="sideways")
+
+
+def test_set_approval_type_and_rename_stage():
+    template = pipeline_template_create(organisation=default_organisation(), name="Social")
+    stage = pipeline_stage_add(template=template, name="Check")
+    assert pipeline_stage_set_approval_type(stage=stage, approval_type=ApprovalType.SIMPLE).approval_type == "SIMPLE"
+    assert pipeline_stage_update(stage=stage, name="Quality check").name == "Quality check"
+    with pytest.raises(ApplicationError):
+        pipeline_stage_set_approval_type(stage=stage, approval_type="LOUD")
+
+
+def test_editing_a_template_never_rewrites_existing_deliverables():
+    template = _default()
+    deliverable = make_deliverable(ProjectFactory())
+    before = list(deliverable.stages.order_by("order").values_list("name", "approval_type", "order"))
+    stages = list(template.stages.order_by("order"))
+    pipeline_stage_set_approval_type(stage=stages[0], approval_type=ApprovalType.FORMAL)
+    pipeline_stage_move(stage=stages[3], direction="up")
+    pipeline_stage_remove(stage=stages[5])
+    pipeline_stage_add(template=template, name="Archive")
+    pipeline_template_rename(template=template, name="Renamed")
+    after = list(deliverable.stages.order_by("order").values_list("name", "approval_type", "order"))
+    assert after == before
+    assert Stage.objects.filter(deliverable=deliverable).count() == 11
+    # New deliverables take the edited pipeline.
+    fresh = make_deliverable(deliverable.project, "Fresh")
+    assert fresh.stages.count() == 11
+    assert fresh.stages.get(order=0).approval_type == "FORMAL"
+    assert fresh.stages.order_by("order").last().name == "Archive"
+
+
+def test_project_update_can_set_and_clear_the_omg_number():
+    ProjectFactory(omg_job_number="OMG-TAKEN")
+    project = ProjectFactory(omg_job_number=None)
+    assert project_update(project=project, omg_job_number="OMG-NEW").omg_job_number == "OMG-NEW"
+    assert project_update(project=project, omg_job_number="").omg_job_number is None
+    with pytest.raises(ConflictError) as error:
+        project_update(project=project, omg_job_number="OMG-TAKEN")
+    assert error.value.extra == {"field": "omg_job_number"}
+
+
+# serialized_rollback: the flush after a transactional test would otherwise drop the migrations' seed rows.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_switching_the_default_concurrently_leaves_exactly_one():
+    require_postgres()
+    organisation = default_organisation()
+    candidates = [pipeline_template_create(organisation=organisation, name=f"T{i}") for i in range(6)]
+    errors = []
+    barrier = threading.Barrier(len(candidates))
+
+    def switch(template):
+        try:
+            barrier.wait()
+            pipeline_template_set_default(template=template)
+        except Exception as error:  # noqa: BLE001 - any failure is the test's finding
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=switch, args=(t,)) for t in candidates]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert PipelineTemplate.objects.filter(organisation=organisation, is_default=True).count() == 1
+
+
+# serialized_rollback: the flush after a transactional test would otherwise drop the migrations' seed rows.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_concurrent_stage_adds_get_distinct_orders():
+    require_postgres()
+    template = pipeline_template_create(organisation=default_organisation(), name="Busy")
+    barrier = threading.Barrier(6)
+    errors = []
+
+    def add(index):
+        try:
+            barrier.wait()
+            pipeline_stage_add(template=template, name=f"Stage {index}")
+        except Exception as error:  # noqa: BLE001 - any failure is the test's finding
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=add, args=(i,)) for i in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    orders = sorted(PipelineStageTemplate.objects.filter(template=template).values_list("order", flat=True))
+    assert orders == list(range(6))
