@@ -1,0 +1,74 @@
+"""N identical webhook calls at once make exactly one row, and every caller gets 200 (needs Postgres)."""
+
+import threading
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from briefs.models import Brief
+from deliverables.models import Deliverable
+from projects.models import Project
+from tests.conftest import require_postgres
+from tests.factories import ProjectFactory
+
+from .conftest import fixture_bytes, post_webhook
+
+CALLERS = 8
+
+
+def post_all_at_once(route: str, body: bytes) -> list:
+    barrier = threading.Barrier(CALLERS)
+    results: list = [None] * CALLERS
+
+    def call(index: int) -> None:
+        try:
+            barrier.wait(timeout=30)
+            response = post_webhook(Client(), route, body)
+            results[index] = (response.status_code, response.json())
+        except Exception as error:  # surfaced by the assertions below
+            results[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=call, args=(index,)) for index in range(CALLERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_parallel_identical_briefs_make_one_brief():
+    require_postgres()
+    results = post_all_at_once("briefs", fixture_bytes("briefs", "brief__created"))
+    assert [result[0] for result in results] == [200] * CALLERS, results
+    assert len({result[1]["briefId"] for result in results}) == 1
+    assert sorted(result[1]["action"] for result in results) == ["created"] + ["updated"] * (CALLERS - 1)
+    assert Brief.objects.filter(external_id="INTAKE-2026-00042").count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_parallel_identical_jobs_make_one_project():
+    require_postgres()
+    results = post_all_at_once("omg", fixture_bytes("omg", "job__updated"))
+    assert [result[0] for result in results] == [200] * CALLERS, results
+    assert len({result[1]["projectId"] for result in results}) == 1
+    assert Project.objects.filter(omg_job_number="OMG-12345").count() == 1
+    assert Project.objects.get(omg_job_number="OMG-12345").name == "Q2 Launch Homepage Takeover"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_parallel_identical_deliverables_make_one_deliverable_with_one_set_of_stages():
+    require_postgres()
+    ProjectFactory(omg_job_number="OMG-12345")
+    results = post_all_at_once("deliverables", fixture_bytes("deliverables", "deliverable__updated"))
+    assert [result[0] for result in results] == [200] * CALLERS, results
+    assert len({result[1]["deliverableId"] for result in results}) == 1
+    deliverable = Deliverable.objects.get()
+    assert deliverable.stages.count() == 11
+    assert deliverable.status == "IN_PROGRESS"
