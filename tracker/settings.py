@@ -61,6 +61,15 @@ BOX_OAUTH_BASE_URL = env("BOX_OAUTH_BASE_URL", default="https://account.box.com/
 BOX_ROOT_FOLDER_ID = env("BOX_ROOT_FOLDER_ID", default="0")
 BOX_WEBHOOK_PRIMARY_KEY = env("BOX_WEBHOOK_PRIMARY_KEY", default="")
 BOX_WEBHOOK_SECONDARY_KEY = env("BOX_WEBHOOK_SECONDARY_KEY", default="")
+# Pushes: attempts per push, exponential backoff between them, when a "queued" row counts as lost.
+BOX_PUSH_MAX_ATTEMPTS = env.int("BOX_PUSH_MAX_ATTEMPTS", default=3)
+BOX_RETRY_BACKOFF_SECONDS = env.float("BOX_RETRY_BACKOFF_SECONDS", default=30.0)
+BOX_RETRY_BACKOFF_MAX_SECONDS = env.float("BOX_RETRY_BACKOFF_MAX_SECONDS", default=600.0)
+BOX_PUSH_STUCK_AFTER_SECONDS = env.int("BOX_PUSH_STUCK_AFTER_SECONDS", default=1800)
+BOX_REQUEST_TIMEOUT_SECONDS = env.float("BOX_REQUEST_TIMEOUT_SECONDS", default=60.0)
+BOX_WEBHOOK_MAX_AGE_SECONDS = env.int("BOX_WEBHOOK_MAX_AGE_SECONDS", default=600)
+BOX_WEBHOOK_CLOCK_SKEW_SECONDS = env.int("BOX_WEBHOOK_CLOCK_SKEW_SECONDS", default=60)
+BOX_APP_URL = env("BOX_APP_URL", default="https://app.box.com")
 
 # --- Uploads --------------------------------------------------------------------------------------------------
 REVISION_MAX_UPLOAD_BYTES = env.int("REVISION_MAX_UPLOAD_BYTES", default=200 * 1024 * 1024)
@@ -226,6 +235,7 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE["box.push_sweep"] = {"task": "box.push_sweep", "schedule": 300.0}
 CELERY_BEAT_SCHEDULE["tracker.idempotency_records_purge"] = {
     "task": "tracker.idempotency_records_purge",
     "schedule": 3600.0,

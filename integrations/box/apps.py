@@ -4,3 +4,12 @@ from django.apps import AppConfig
 class BoxConfig(AppConfig):
     name = "integrations.box"
     label = "box"
+    verbose_name = "Box"
+
+    def ready(self) -> None:
+        # The domain emits `deliverable.approved` and never imports Box; the push is queued from here.
+        from tracker.events import subscribe
+
+        from .services import box_push_on_approval
+
+        subscribe("deliverable.approved", box_push_on_approval)
