@@ -255,8 +255,11 @@ def _check_latest(revision: Revision) -> None:
 
 
 @transaction.atomic
-def annotation_create(*, revision: Revision, x: float, y: float, body: str, actor) -> Annotation:
-    """Drop a pin on the latest revision and create its action item on the stage under review."""
+def annotation_create(
+    *, x: float, y: float, body: str, actor, revision: Revision | None = None, stage: Stage | None = None
+) -> Annotation:
+    """Drop a pin on the latest revision and create its action item, on `stage` when given or else the stage
+    under review. Give the revision, the stage, or both (the stage's deliverable's latest revision is used)."""
     _require(actor, Permission.FEEDBACK_WRITE)
     body = (body or "").strip()
     if not body:
@@ -267,14 +270,21 @@ def annotation_create(*, revision: Revision, x: float, y: float, body: str, acto
         raise ApplicationError("x and y must be numbers between 0 and 1") from error
     if not (0 <= x <= 1 and 0 <= y <= 1):
         raise ApplicationError("x and y must be between 0 and 1 (fractions of the image)")
+    if revision is None and stage is None:
+        raise ApplicationError("say which revision or stage the pin is on")
+    deliverable_id = revision.deliverable_id if revision is not None else stage.deliverable_id
     deliverable = (
-        Deliverable.objects.select_for_update(of=("self",))
-        .select_related("project", "assignee")
-        .get(pk=revision.deliverable_id)
+        Deliverable.objects.select_for_update(of=("self",)).select_related("project", "assignee").get(pk=deliverable_id)
     )
     _require_same_organisation(actor, deliverable)
+    if stage is not None and stage.deliverable_id != deliverable.pk:
+        raise ApplicationError("the revision belongs to another deliverable", {"field": "revisionId"})
+    if revision is None:
+        revision = _latest_revision(deliverable)
+        if revision is None:
+            raise ConflictError(f"{deliverable.name} has no revision to annotate yet")
     _check_latest(revision)
-    stage = stage_under_review(deliverable)
+    stage = stage or stage_under_review(deliverable)
     if stage is None:
         raise ConflictError("this deliverable has no stages to give feedback on")
     annotation = Annotation.objects.create(revision=revision, author=actor, x=x, y=y, body=body)

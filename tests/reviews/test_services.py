@@ -35,8 +35,8 @@ from tracker import events
 from tracker.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
 from tracker.models import Notification, Organisation, User
 
-from .helpers import advance_to
 from .files import FILE_SAMPLES, png_bytes, upload
+from .helpers import advance_to
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,312 @@
+"""Review APIs (session auth): one view per resource, input validated by a nested serializer, one service call,
+output built from what the selectors prefetched. Refusals come out of `tracker.api.errors` as JSON."""
+
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from tracker.models import User
+from tracker.services import organisation_for_user
+
+from . import selectors, services
+from .models import FeedbackItem, ReviewSession, ReviewSessionItem
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _user(user) -> dict | None:
+    return {"id": user.pk, "name": str(user)} if user else None
+
+
+def revision_out(revision) -> dict | None:
+    if revision is None:
+        return None
+    return {
+        "id": revision.pk,
+        "round": revision.round,
+        "fileName": revision.original_name,
+        "contentType": revision.content_type,
+        "size": revision.size,
+        "url": reverse("reviews:revision_file", args=[revision.pk]),
+        "createdAt": _iso(revision.created_at),
+    }
+
+
+def feedback_out(item: FeedbackItem) -> dict:
+    annotation = item.annotation
+    return {
+        "id": item.pk,
+        "stageId": item.stage_id,
+        "revisionId": item.revision_id,
+        "round": item.revision.round if item.revision_id else None,
+        "body": item.body,
+        "isActionItem": item.is_action_item,
+        "status": item.status,
+        "author": _user(item.author),
+        "createdAt": _iso(item.created_at),
+        "editedBy": _user(item.edited_by),
+        "editedAt": _iso(item.edited_at),
+        "resolvedBy": _user(item.resolved_by),
+        "resolvedAt": _iso(item.resolved_at),
+        "reopenedBy": _user(item.reopened_by),
+        "reopenedAt": _iso(item.reopened_at),
+        "carriedFromId": item.carried_from_id,
+        "annotation": {"id": annotation.pk, "x": annotation.x, "y": annotation.y} if annotation else None,
+    }
+
+
+def item_out(item: ReviewSessionItem) -> dict:
+    deliverable = item.deliverable
+    return {
+        "id": item.pk,
+        "position": item.position,
+        "deliverable": {"id": deliverable.pk, "name": deliverable.name, "status": deliverable.status},
+        "projectId": deliverable.project_id,
+        "stage": {"id": item.stage.pk, "name": item.stage.name, "status": item.stage.status},
+        "revision": revision_out(item.revision),
+        "decision": item.decision,
+        "notes": item.notes,
+        "decidedBy": _user(item.decided_by),
+        "decidedAt": _iso(item.decided_at),
+        "openActionItems": getattr(item, "open_count", None) or 0,
+    }
+
+
+def session_out(session: ReviewSession, *, with_items: bool = True) -> dict:
+    data = {
+        "id": session.pk,
+        "title": session.title,
+        "status": session.status,
+        "presenter": _user(session.presenter),
+        "createdAt": _iso(session.created_at),
+        "startedAt": _iso(session.started_at),
+        "completedAt": _iso(session.completed_at),
+    }
+    if with_items:
+        data["items"] = [item_out(item) for item in session.items.all()]
+    else:
+        data["itemCount"] = session.item_count
+        data["decidedCount"] = session.decided_count
+    return data
+
+
+def _reload(request, session) -> dict:
+    return session_out(selectors.review_session_get(user=request.user, pk=session.pk))
+
+
+def _presenter(request, presenter_id):
+    if presenter_id is None:
+        return None
+    presenter = User.objects.filter(pk=presenter_id, organisation=organisation_for_user(request.user)).first()
+    if presenter is None:
+        raise serializers.ValidationError({"presenterId": ["no such user in your organisation"]})
+    return presenter
+
+
+class ReviewSessionListApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        title = serializers.CharField(max_length=200)
+        presenterId = serializers.IntegerField(required=False)
+        deliverableIds = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+
+    def get(self, request):
+        wanted = request.query_params.get("status")
+        if wanted and wanted not in ReviewSession.Status.values:
+            raise serializers.ValidationError({"status": [f"must be one of {', '.join(ReviewSession.Status.values)}"]})
+        sessions = selectors.review_session_list(user=request.user, status=wanted)
+        return Response({"results": [session_out(s, with_items=False) for s in sessions]})
+
+    def post(self, request):
+        data = self._validated(request)
+        deliverables = [selectors.deliverable_get(user=request.user, pk=pk) for pk in data["deliverableIds"]]
+        session = services.review_session_create(
+            title=data["title"],
+            presenter=_presenter(request, data.get("presenterId")),
+            deliverables=deliverables,
+            actor=request.user,
+        )
+        return Response(_reload(request, session), status=status.HTTP_201_CREATED)
+
+    def _validated(self, request) -> dict:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+
+class ReviewSessionDetailApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        title = serializers.CharField(max_length=200, required=False)
+        presenterId = serializers.IntegerField(required=False)
+
+    def get(self, request, pk: int):
+        return Response(session_out(selectors.review_session_get(user=request.user, pk=pk)))
+
+    def patch(self, request, pk: int):
+        session = selectors.review_session_get(user=request.user, pk=pk)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        services.review_session_update(
+            session=session,
+            title=data.get("title"),
+            presenter=_presenter(request, data.get("presenterId")),
+            actor=request.user,
+        )
+        return Response(_reload(request, session))
+
+    put = patch
+
+
+class ReviewSessionItemsApi(APIView):
+    class AddSerializer(serializers.Serializer):
+        deliverableId = serializers.IntegerField()
+
+    class ReorderSerializer(serializers.Serializer):
+        itemIds = serializers.ListField(child=serializers.IntegerField(), allow_empty=False)
+
+    def get(self, request, pk: int):
+        session = selectors.review_session_get(user=request.user, pk=pk)
+        return Response({"results": [item_out(item) for item in session.items.all()]})
+
+    def post(self, request, pk: int):
+        session = selectors.review_session_get(user=request.user, pk=pk)
+        serializer = self.AddSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        deliverable = selectors.deliverable_get(user=request.user, pk=serializer.validated_data["deliverableId"])
+        item = services.review_session_add_item(session=session, deliverable=deliverable, actor=request.user)
+        fresh = next(i for i in selectors.review_session_get(user=request.user, pk=pk).items.all() if i.pk == item.pk)
+        return Response(item_out(fresh), status=status.HTTP_201_CREATED)
+
+    def put(self, request, pk: int):
+        session = selectors.review_session_get(user=request.user, pk=pk)
+        serializer = self.ReorderSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.review_session_reorder(
+            session=session, item_ids=serializer.validated_data["itemIds"], actor=request.user
+        )
+        return Response({"results": _reload(request, session)["items"]})
+
+    patch = put
+
+
+class ReviewSessionItemApi(APIView):
+    def delete(self, request, pk: int, item_pk: int):
+        session = selectors.review_session_get(user=request.user, pk=pk)
+        item = get_object_or_404(ReviewSessionItem, pk=item_pk, session=session)
+        services.review_session_remove_item(session=session, item=item, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ReviewSessionStartApi(APIView):
+    def post(self, request, pk: int):
+        session = selectors.review_session_get(user=request.user, pk=pk)
+        services.review_session_start(session=session, actor=request.user)
+        return Response(_reload(request, session))
+
+
+class ReviewSessionCompleteApi(APIView):
+    def post(self, request, pk: int):
+        session = selectors.review_session_get(user=request.user, pk=pk)
+        services.review_session_complete(session=session, actor=request.user)
+        return Response(_reload(request, session))
+
+
+class ReviewSessionDecisionApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        decision = serializers.ChoiceField(
+            choices=[d for d in ReviewSessionItem.Decision.values if d != ReviewSessionItem.Decision.PENDING]
+        )
+        notes = serializers.CharField(required=False, allow_blank=True, default="")
+
+    def post(self, request, pk: int, item_pk: int):
+        session = selectors.review_session_get(user=request.user, pk=pk)
+        item = get_object_or_404(ReviewSessionItem, pk=item_pk, session=session)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.review_session_decide(
+            session=session,
+            item=item,
+            decision=serializer.validated_data["decision"],
+            notes=serializer.validated_data["notes"],
+            actor=request.user,
+        )
+        fresh = next(i for i in selectors.review_session_get(user=request.user, pk=pk).items.all() if i.pk == item.pk)
+        return Response(item_out(fresh))
+
+
+class StageFeedbackApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        body = serializers.CharField()
+        isActionItem = serializers.BooleanField(required=False, default=True)
+        revisionId = serializers.IntegerField(required=False)
+        x = serializers.FloatField(required=False, min_value=0, max_value=1)
+        y = serializers.FloatField(required=False, min_value=0, max_value=1)
+
+        def validate(self, data):
+            if ("x" in data) != ("y" in data):
+                raise serializers.ValidationError({"x" if "x" not in data else "y": ["give both x and y for a pin"]})
+            return data
+
+    def get(self, request, pk: int):
+        stage = selectors.stage_get(user=request.user, pk=pk)
+        return Response({"results": [feedback_out(item) for item in selectors.feedback_for_stage(stage=stage)]})
+
+    def post(self, request, pk: int):
+        stage = selectors.stage_get(user=request.user, pk=pk)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        revision = selectors.revision_get(user=request.user, pk=data["revisionId"]) if "revisionId" in data else None
+        if "x" in data:
+            annotation = services.annotation_create(
+                stage=stage, revision=revision, x=data["x"], y=data["y"], body=data["body"], actor=request.user
+            )
+            item = annotation.feedback_items.get()
+        else:
+            item = services.feedback_item_create(
+                stage=stage,
+                revision=revision,
+                body=data["body"],
+                is_action_item=data["isActionItem"],
+                actor=request.user,
+            )
+        return Response(
+            feedback_out(selectors.feedback_item_get(user=request.user, pk=item.pk)), status=status.HTTP_201_CREATED
+        )
+
+
+class FeedbackItemApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        body = serializers.CharField(required=False)
+        isActionItem = serializers.BooleanField(required=False)
+        status = serializers.ChoiceField(
+            choices=[s for s in FeedbackItem.Status.values if s != FeedbackItem.Status.CARRIED], required=False
+        )
+
+    def get(self, request, pk: int):
+        return Response(feedback_out(selectors.feedback_item_get(user=request.user, pk=pk)))
+
+    def patch(self, request, pk: int):
+        item = selectors.feedback_item_get(user=request.user, pk=pk)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        services.feedback_item_update(
+            item=item,
+            body=data.get("body"),
+            is_action_item=data.get("isActionItem"),
+            status=data.get("status"),
+            actor=request.user,
+        )
+        return Response(feedback_out(selectors.feedback_item_get(user=request.user, pk=pk)))
+
+    put = patch
+
+    def delete(self, request, pk: int):
+        item = selectors.feedback_item_get(user=request.user, pk=pk)
+        services.feedback_item_delete(item=item, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
