@@ -1,7 +1,9 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from .models import ClientTeam, Notification, Organisation, User
+from .api.services import api_key_create, api_key_revoke, api_key_update
+from .models import ApiKey, ClientTeam, IdempotencyRecord, Notification, Organisation, User
 
 
 @admin.register(Organisation)
@@ -43,3 +45,83 @@ class NotificationAdmin(admin.ModelAdmin):
     list_select_related = ["recipient"]
     raw_id_fields = ["recipient"]
     date_hierarchy = "created_at"
+
+
+# --- External API: keys and idempotency records -----------------------------------------------------------------
+
+
+class ApiKeyAdminForm(forms.ModelForm):
+    """Name, organisation and scopes; the secret and its hash are never editable."""
+
+    scopes = forms.MultipleChoiceField(choices=ApiKey.Scope.choices, widget=forms.CheckboxSelectMultiple)
+
+    class Meta:
+        model = ApiKey
+        fields = ["organisation", "name", "scopes"]
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    """Creating a key goes through `api_key_create`; its secret is shown once, in a message, then never again."""
+
+    form = ApiKeyAdminForm
+    list_display = ["name", "prefix", "organisation", "scope_list", "created_by", "last_used_at", "revoked_at"]
+    list_filter = ["organisation", ("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "prefix"]
+    list_select_related = ["organisation", "created_by"]
+    actions = ["revoke_selected"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        return ["organisation", "prefix", "created_by", "created_at", "last_used_at", "revoked_at"]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["organisation", "name", "scopes"]
+        return ["name", "scopes", "organisation", "prefix", "created_by", "created_at", "last_used_at", "revoked_at"]
+
+    @admin.display(description="Scopes")
+    def scope_list(self, obj: ApiKey) -> str:
+        return ", ".join(obj.scopes)
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        if change:
+            api_key_update(api_key=obj, name=data["name"], scopes=data["scopes"])
+            return
+        created, secret = api_key_create(
+            organisation=data["organisation"], name=data["name"], scopes=data["scopes"], created_by=request.user
+        )
+        # The admin goes on to log and redirect using `obj`: make it the row the service created.
+        obj.pk = created.pk
+        obj.__dict__.update({f.attname: getattr(created, f.attname) for f in ApiKey._meta.concrete_fields})
+        obj._state.adding = False
+        self.message_user(
+            request, f"Copy the new API key now, it will not be shown again: {secret}", level=messages.WARNING
+        )
+
+    @admin.action(description="Revoke selected API keys")
+    def revoke_selected(self, request, queryset):
+        revoked = 0
+        for api_key in queryset.filter(revoked_at__isnull=True):
+            api_key_revoke(api_key=api_key)
+            revoked += 1
+        self.message_user(request, f"Revoked {revoked} API key{'s' if revoked != 1 else ''}.")
+
+
+@admin.register(IdempotencyRecord)
+class IdempotencyRecordAdmin(admin.ModelAdmin):
+    """Read-only: what each Idempotency-Key answered, until the periodic purge removes it."""
+
+    list_display = ["key", "api_key", "method", "path", "state", "response_status", "created_at", "expires_at"]
+    list_filter = ["state", "method", "response_status"]
+    search_fields = ["key", "path", "api_key__name", "api_key__prefix"]
+    list_select_related = ["api_key"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

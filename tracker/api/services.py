@@ -89,6 +89,17 @@ def api_key_create(
     raise ConflictError("could not generate a unique API key prefix")
 
 
+@transaction.atomic
+def api_key_update(*, api_key: ApiKey, name: str, scopes: list[str]) -> ApiKey:
+    """Rename a key or change its scopes. The secret stays the same."""
+    unknown = set(scopes) - set(ApiKey.Scope.values)
+    if unknown:
+        raise ApplicationError(f"unknown scopes: {', '.join(sorted(unknown))}")
+    ApiKey.objects.filter(pk=api_key.pk).update(name=name, scopes=sorted(set(scopes)), updated_at=timezone.now())
+    api_key.refresh_from_db()
+    return api_key
+
+
 def api_key_authenticate(*, secret: str) -> ApiKey | None:
     """The active key this secret belongs to, or None (unknown, malformed or revoked)."""
     prefix = _split_secret(secret)
