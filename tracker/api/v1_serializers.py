@@ -24,11 +24,15 @@ class DateOrDateTimeField(serializers.DateField):
     def to_internal_value(self, value):
         if isinstance(value, str) and "T" in value:
             try:
-                parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+                return datetime.fromisoformat(value.replace("Z", "+00:00")).date()
             except ValueError:
-                self.fail("invalid", format="YYYY-MM-DD or an ISO-8601 datetime")
-            return parsed.date()
-        return super().to_internal_value(value)
+                pass
+        else:
+            try:
+                return super().to_internal_value(value)
+            except serializers.ValidationError:
+                pass
+        self.fail("invalid", format="YYYY-MM-DD or an ISO-8601 datetime")
 
 
 def _reject_unstorable(value, path: str = "") -> None:
