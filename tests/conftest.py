@@ -110,3 +110,22 @@ def celery_worker_process(transactional_db):
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@pytest.fixture
+def csrf_client():
+    """`csrf_client(user)`: a test client that enforces CSRF like a browser session, signed in as `user`
+    (or anonymous with None), sending a valid CSRF cookie and `X-CSRFToken` header on every request."""
+    from django.test import Client
+
+    def make(user=None, csrf: bool = True):
+        client = Client(enforce_csrf_checks=True)
+        if user is not None:
+            client.force_login(user)
+        if csrf:
+            token = "Q" * 32
+            client.cookies["csrftoken"] = token
+            client.defaults["HTTP_X_CSRFTOKEN"] = token
+        return client
+
+    return make
