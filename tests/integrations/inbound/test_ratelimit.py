@@ -164,3 +164,33 @@ def test_source_ip(settings, trusted, forwarded, expected):
     settings.TRACKER_TRUSTED_PROXIES = trusted
     request = RequestFactory().post("/", REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_FOR=forwarded)
     assert source_ip(request) == expected
+
+
+@pytest.mark.redis
+def test_the_limit_is_shared_by_every_web_process_through_the_cache(client, settings):
+    """Calls counted by another process (another gunicorn worker) count here too: the counters are in Redis."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import REQUIRE_SERVICES, ROOT
+
+    if not settings.CACHE_IS_SHARED:
+        if REQUIRE_SERVICES:
+            pytest.fail("this test needs a shared (Redis) cache and CI requires it: set CACHE_URL")
+        pytest.skip("needs a shared cache to prove the limit spans processes: set CACHE_URL to a Redis URL")
+    script = (
+        "import django; django.setup()\n"
+        "from django.test import RequestFactory\n"
+        "from integrations.inbound.ratelimit import webhook_retry_after\n"
+        "request = RequestFactory().post('/', REMOTE_ADDR='192.0.2.44')\n"
+        "print([webhook_retry_after(request, route='briefs') for _ in range(3)])\n"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tracker.settings", "WEBHOOK_RATE_LIMIT": "3/m"}
+    settings.WEBHOOK_RATE_LIMIT = "3/m"
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[None, None, None]"
+    response = brief(client, REMOTE_ADDR="192.0.2.44")
+    assert response.status_code == 429
+    assert brief(client, REMOTE_ADDR="192.0.2.45").status_code == 200
