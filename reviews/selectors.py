@@ -148,7 +148,10 @@ def revisions_for_deliverable(*, deliverable: Deliverable):
         Revision.objects.filter(deliverable=deliverable)
         .select_related("created_by")
         .annotate(
-            open_count=Count("feedback_items", filter=OPEN_ACTION),
+            open_count=Count(
+                "feedback_items",
+                filter=Q(feedback_items__is_action_item=True, feedback_items__status=FeedbackItem.Status.OPEN),
+            ),
             action_count=Count("feedback_items", filter=Q(feedback_items__is_action_item=True)),
         )
         .order_by("-round")

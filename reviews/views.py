@@ -3,7 +3,7 @@ or redirects; a service's refusal comes back to the page as a message."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -36,8 +36,12 @@ STATUS_TABS = [
 def _back(request, fallback: str):
     """Redirect to the `next` the form sent, when it is one of ours, else to `fallback`."""
     target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
-        return redirect(target)
+    if (
+        target
+        and target.startswith("/")
+        and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure())
+    ):
+        return HttpResponseRedirect(target)
     return redirect(fallback)
 
 
@@ -276,7 +280,7 @@ def session_summary(request, pk: int):
         {
             "session": session,
             "items": items,
-            "counts": counts,
+            "decision_counts": counts,
             "open_total": sum(len(item.still_open) for item in items),
         },
     )
@@ -294,6 +298,8 @@ def annotate(request, pk: int):
     except ValueError:
         round_number = None
     data = selectors.annotation_page(deliverable=deliverable, round_number=round_number)
+    can_write = has_permission(request.user, Permission.FEEDBACK_WRITE)
+    revision = data["revision"]
     return render(
         request,
         "reviews/annotate.html",
@@ -301,10 +307,8 @@ def annotate(request, pk: int):
             "deliverable": deliverable,
             **data,
             "stage": services.stage_under_review(deliverable),
-            "annotation_form": AnnotationForm(),
-            "feedback_form": FeedbackForm(initial={"is_action_item": True}),
-            "upload_form": RevisionUploadForm(),
-            "can_write": has_permission(request.user, Permission.FEEDBACK_WRITE),
+            "can_write": can_write,
+            "pinnable": can_write and data["is_latest"] and (revision.content_type or "").startswith("image/"),
             "can_upload": has_permission(request.user, Permission.REVISION_UPLOAD),
         },
     )

@@ -1,0 +1,38 @@
+"""Review furniture for pages other apps own (the deliverable page's revisions panel) and small formatters."""
+
+from django import template
+
+from reviews.selectors import revisions_for_deliverable
+
+register = template.Library()
+
+
+@register.simple_tag
+def deliverable_revisions(deliverable):
+    """The deliverable's rounds, newest first, with open/total action item counts: one query."""
+    return list(revisions_for_deliverable(deliverable=deliverable))
+
+
+@register.filter
+def percent(value) -> str:
+    """A 0..1 fraction as a CSS percentage number, always with a dot (locale-independent)."""
+    try:
+        return f"{float(value) * 100:.3f}"
+    except (TypeError, ValueError):
+        return "0"
+
+
+@register.filter
+def is_image(revision) -> bool:
+    return bool(revision) and (revision.content_type or "").startswith("image/")
+
+
+@register.filter
+def is_video(revision) -> bool:
+    return bool(revision) and (revision.content_type or "").startswith("video/")
+
+
+@register.simple_tag
+def ratio(done, total) -> str:
+    """Width of a progress bar, in percent."""
+    return f"{(done / total * 100) if total else 0:.1f}"
