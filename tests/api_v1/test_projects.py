@@ -281,3 +281,17 @@ def test_read_only_key_cannot_write(make_key):
     _key, secret = make_key(scopes=["projects:read"])
     response = client_for(secret).post(projects_url(), {"name": "X"}, format="json")
     assert response.status_code == 403
+
+
+def test_custom_fields_with_a_lone_surrogate_are_400_not_a_server_error(api):
+    body = '{"name": "X", "customFields": {"note": "\\ud800"}}'
+    response = api.generic("POST", projects_url(), body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["issues"][0]["path"] == ["customFields"]
+    assert Project.objects.count() == 0
+
+
+def test_json_types_are_strict_like_the_intake_endpoints(api):
+    response = api.post(projects_url(), {"name": 42, "outputs": "3", "priority": ["HIGH"]}, format="json")
+    assert response.status_code == 400
+    assert {tuple(issue["path"]) for issue in response.json()["issues"]} == {("name",), ("outputs",), ("priority",)}

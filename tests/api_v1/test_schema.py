@@ -5,7 +5,7 @@ import re
 import pytest
 import requests
 import schemathesis
-from django.conf import settings
+from django.conf import settings as django_settings
 from django.urls import reverse
 from drf_spectacular.validation import validate_schema
 from hypothesis import HealthCheck, given
@@ -19,7 +19,7 @@ from tests.factories import ClientTeamFactory, ProjectFactory, make_deliverable
 from tracker.api.services import api_key_create
 from tracker.models import ApiKey, Organisation
 
-V1 = f"{settings.TRACKER_BASE_PATH}/api/v1"
+V1 = f"{django_settings.TRACKER_BASE_PATH}/api/v1"
 
 
 def load_schema() -> dict:
@@ -60,13 +60,13 @@ def test_docs_page_works_offline_from_vendored_assets(client):
     assert "swagger-ui" in html
     assert not re.search(r"""(src|href)=["']https?://""", html), "the docs page must not load anything remote"
     for asset in re.findall(r"""(?:src|href)=["']([^"']+)["']""", html):
-        assert asset.startswith(f"{settings.STATIC_URL}drf_spectacular_sidecar/"), asset
+        assert asset.startswith(f"{django_settings.STATIC_URL}drf_spectacular_sidecar/"), asset
         assert client.get(asset).status_code == 200, asset
     assert reverse("api_v1:schema") in html.replace("\\u002D", "-")  # the URL sits escaped in a JS string
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_api_conforms_to_its_schema_under_schemathesis(live_server):
+def test_api_conforms_to_its_schema_under_schemathesis(live_server, settings):
     """Generated requests (valid and invalid) against every operation: no 5xx, no response off the schema."""
     settings.API_KEY_RATE_LIMIT = "100000/m"  # generated traffic must reach the views, not the rate limit
     organisation = Organisation.objects.get(slug="default")

@@ -5,64 +5,62 @@ the caller's organisation (team, pipeline template) are resolved against `contex
 id from another organisation is "unknown", never a leak.
 """
 
-from datetime import date, datetime
+import json
+from datetime import date
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from deliverables import serializers as intake_deliverables
 from deliverables.models import Deliverable
+from projects import serializers as intake
 from projects.models import PipelineTemplate, Project
 from tracker.constants import Priority
-from tracker.models import ClientTeam
-
-MAX_INT = 2_147_483_647
 
 
-class DateOrDateTimeField(serializers.DateField):
-    """A date; an ISO-8601 datetime is accepted too (the webhooks send those) and keeps its date part."""
-
-    def to_internal_value(self, value):
-        if isinstance(value, str) and "T" in value:
-            try:
-                return datetime.fromisoformat(value.replace("Z", "+00:00")).date()
-            except ValueError:
-                pass
-        else:
-            try:
-                return super().to_internal_value(value)
-            except serializers.ValidationError:
-                pass
-        self.fail("invalid", format="YYYY-MM-DD or an ISO-8601 datetime")
+@extend_schema_field({"type": "string", "format": "date", "nullable": True})
+class DateField(intake.DateOrDateTimeField):
+    """A date; an ISO-8601 datetime is accepted too (the webhooks send those)."""
 
 
-def _reject_unstorable(value, path: str = "") -> None:
-    """JSON the database cannot store (NUL characters, lone surrogates) is refused as invalid input."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            _reject_unstorable(key, path)
-            _reject_unstorable(item, path)
-    elif isinstance(value, list):
-        for item in value:
-            _reject_unstorable(item, path)
-    elif isinstance(value, str):
-        if "\x00" in value:
-            raise serializers.ValidationError("must not contain NUL characters")
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            raise serializers.ValidationError("must be valid Unicode text") from None
+@extend_schema_field({"type": "string", "nullable": True, "description": "A client team's id (not its slug)."})
+class ClientTeamIdField(intake.ClientTeamIdField):
+    pass
 
 
-class CustomFieldsField(serializers.DictField):
-    """Free-form JSON object kept on the row (`customFields`)."""
+@extend_schema_field({"type": "object", "additionalProperties": True, "nullable": True})
+class CustomFieldsField(intake.JSONObjectField):
+    """`customFields`: a JSON object kept on the row. Beyond the intake rules, lone UTF-16 surrogates
+    (valid JSON escapes, but not text Postgres can store) are refused as invalid input rather than failing."""
 
-    def __init__(self, **kwargs):
-        super().__init__(child=serializers.JSONField(), **kwargs)
+    default_error_messages = {**intake.JSONObjectField.default_error_messages, "surrogate": "Must be valid Unicode."}
 
-    def to_internal_value(self, data):
+    def to_internal_value(self, data) -> dict:
         value = super().to_internal_value(data)
-        _reject_unstorable(value)
+        try:
+            json.dumps(value, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            self.fail("surrogate")
         return value
+
+
+@extend_schema_field({"type": "string", "description": "A pipeline template's id."})
+class PipelineTemplateIdField(serializers.Field):
+    """`pipelineTemplateId`: a pipeline template of the organisation in the context, by id."""
+
+    default_error_messages = {"unknown": "unknown pipeline template"}
+
+    def to_internal_value(self, data) -> PipelineTemplate:
+        template = None
+        pk = _int_or_none(data) if isinstance(data, str | int) and not isinstance(data, bool) else None
+        if pk is not None:
+            template = PipelineTemplate.objects.filter(organisation=self.context["organisation"], pk=pk).first()
+        if template is None:
+            self.fail("unknown")
+        return template
+
+    def to_representation(self, value):
+        return str(value.pk) if value else None
 
 
 @extend_schema_field({"oneOf": [{"type": "string"}, {"type": "integer"}]})
@@ -83,65 +81,34 @@ class ErrorSerializer(serializers.Serializer):
     issues = IssueSerializer(many=True, required=False)
 
 
-def _text(max_length: int, **kwargs) -> serializers.CharField:
-    return serializers.CharField(max_length=max_length, allow_blank=True, trim_whitespace=True, **kwargs)
+class ProjectInputSerializer(intake.ProjectInputSerializer):
+    """POST /api/v1/projects: the intake body (same names, enums and rules), where only `name` is required.
+
+    Upserts on `omgJobNumber` when given; only the fields sent are written on update. `projectCode` is
+    generated when left out; `pipelineTemplateId` picks the new project's pipeline.
+    """
+
+    projectCode = intake.RequiredStringField(source="project_code", max_length=64, required=False)
+    status = intake.ChoiceStringField(choices=Project.Status.choices, required=False)
+    priority = intake.ChoiceStringField(choices=Priority.choices, required=False)
+    clientTeamId = ClientTeamIdField(source="client_team")
+    startDate = DateField(source="start_date")
+    dueDate = DateField(source="due_date")
+    customFields = CustomFieldsField(source="custom_fields")
+    pipelineTemplateId = PipelineTemplateIdField(source="pipeline_template", required=False)
 
 
-class ProjectInputSerializer(serializers.Serializer):
-    """POST /api/v1/projects. Upserts on `omgJobNumber` when given; only the fields sent are written on update."""
+class DeliverableInputSerializer(intake_deliverables.DeliverableInputSerializer):
+    """POST /api/v1/projects/<id>/deliverables: the intake body, upserting on `name` within the project."""
 
-    projectCode = serializers.CharField(source="project_code", max_length=64, required=False)
-    name = serializers.CharField(max_length=500)
-    status = serializers.ChoiceField(choices=Project.Status.choices, required=False)
-    priority = serializers.ChoiceField(choices=Priority.choices, required=False)
-    omgJobNumber = serializers.CharField(source="omg_job_number", max_length=64, required=False)
-    clientTeamId = serializers.CharField(source="client_team", required=False, allow_null=True)
-    businessUnit = _text(200, source="business_unit", required=False)
-    client = _text(200, required=False)
-    description = _text(20_000, required=False)
-    notes = _text(20_000, required=False)
-    outputs = serializers.IntegerField(min_value=0, max_value=MAX_INT, required=False, allow_null=True)
-    startDate = DateOrDateTimeField(source="start_date", required=False, allow_null=True)
-    dueDate = DateOrDateTimeField(source="due_date", required=False, allow_null=True)
-    requestor = _text(320, required=False)
-    customFields = CustomFieldsField(source="custom_fields", required=False)
-    pipelineTemplateId = serializers.CharField(source="pipeline_template", required=False)
-
-    def validate_clientTeamId(self, value):
-        if value is None:
-            return None
-        team = ClientTeam.objects.filter(organisation=self.context["organisation"], pk=_int_or_none(value)).first()
-        if team is None:
-            raise serializers.ValidationError("unknown client team")
-        return team
-
-    def validate_pipelineTemplateId(self, value):
-        template = PipelineTemplate.objects.filter(
-            organisation=self.context["organisation"], pk=_int_or_none(value)
-        ).first()
-        if template is None:
-            raise serializers.ValidationError("unknown pipeline template")
-        return template
+    priority = intake.ChoiceStringField(choices=Priority.choices, required=False)
+    dueDate = DateField(source="due_date")
+    customFields = CustomFieldsField(source="custom_fields")
 
 
-class DeliverableInputSerializer(serializers.Serializer):
-    """POST /api/v1/projects/<id>/deliverables. Upserts on `name` within the project."""
-
-    name = serializers.CharField(max_length=500)
-    priority = serializers.ChoiceField(choices=Priority.choices, required=False)
-    status = serializers.ChoiceField(choices=Deliverable.Status.choices, required=False)
-    dueDate = DateOrDateTimeField(source="due_date", required=False, allow_null=True)
-    notes = _text(20_000, required=False)
-    cmfSku = _text(120, source="cmf_sku", required=False)
-    assetCount = serializers.IntegerField(
-        source="asset_count", min_value=0, max_value=MAX_INT, required=False, allow_null=True
-    )
-    customFields = CustomFieldsField(source="custom_fields", required=False)
-
-
-def _int_or_none(value: str) -> int | None:
+def _int_or_none(value) -> int | None:
     value = str(value).strip()
-    return int(value) if value.isdigit() and len(value) < 19 else None
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 19 else None
 
 
 class ProjectListQuerySerializer(serializers.Serializer):
