@@ -55,7 +55,7 @@ class PromoteForm(forms.Form):
     name = forms.CharField(max_length=500)
     client_team = forms.ModelChoiceField(queryset=ClientTeam.objects.none(), required=False)
     priority = forms.ChoiceField(choices=Priority.choices)
-    due_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     requestor = forms.CharField(max_length=320, required=False)
     pipeline_template = forms.ModelChoiceField(queryset=PipelineTemplate.objects.none(), required=False)
     omg_job_number = forms.CharField(max_length=64, required=False, label="OMG job number")

@@ -9,7 +9,7 @@ from .models import Deliverable
 class DeliverableCreateForm(forms.Form):
     name = forms.CharField(max_length=500)
     priority = forms.ChoiceField(choices=Priority.choices, initial=Priority.MEDIUM)
-    due_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     assignee = forms.ModelChoiceField(queryset=User.objects.none(), required=False, empty_label="Unassigned")
     cmf_sku = forms.CharField(max_length=120, required=False, label="CMF SKU")
     asset_count = forms.IntegerField(min_value=0, required=False, label="Assets")

@@ -2,7 +2,8 @@
 
 Fixtures for every app's browser tests:
 - `browser` (session): one headless Chromium for the run;
-- `page`: a fresh context and page at a 1280x900 desktop size, closed after the test;
+- `page`: a fresh context and page at a 1280x900 desktop size, closed after the test; dialogs are recorded in
+  `page.dialogs` and dismissed (set `page.accept_dialogs = True` to accept confirmations);
 - `login(page, live_server, user)`: signs a user in through the real form (factory users have the password
   "pass-for-tests-1");
 - `screenshot(page, name)`: saves var/screenshots/<name>.png (full page) and returns the path.
@@ -77,12 +78,14 @@ def page(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
     context.set_default_timeout(10_000)
     page = context.new_page()
-    # A dialog the test did not expect (an injected alert(), a stray confirm) is recorded and dismissed.
+    # Every dialog is recorded in `page.dialogs` (so a test can prove no injected alert() ran) and dismissed,
+    # unless the test sets `page.accept_dialogs = True` before a click that asks for confirmation.
     page.dialogs = []
+    page.accept_dialogs = False
 
     def _on_dialog(dialog):
         page.dialogs.append(dialog.message)
-        dialog.dismiss()
+        dialog.accept() if page.accept_dialogs else dialog.dismiss()
 
     page.on("dialog", _on_dialog)
     try:
