@@ -136,8 +136,16 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'tracker.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Wait for a concurrent writer instead of failing at once ("database is locked").
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Wait for a concurrent writer instead of failing at once ("database is locked"); take the write lock at
+    # the start of a transaction so two writers never deadlock upgrading read locks; WAL lets pages read while
+    # a webhook writes, and with WAL `synchronous=NORMAL` is still crash-safe.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://tracker")}
 CACHE_IS_SHARED = "locmem" not in CACHES["default"]["BACKEND"].lower()
@@ -166,6 +174,7 @@ USE_TZ = True
 
 STATIC_URL = f"{TRACKER_BASE_PATH}/static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise serves from the finders; it only warns when this is missing
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = f"{TRACKER_BASE_PATH}/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
