@@ -1,0 +1,92 @@
+"""Pieces the push and inbound services share: errors, backoff, notifications, Box error reading."""
+
+import logging
+import random
+from dataclasses import dataclass
+
+import requests
+from box_sdk_gen import BoxAPIError, BoxSDKError
+from django.conf import settings
+from django.db.models import Q
+from django.urls import NoReverseMatch, reverse
+
+from deliverables.models import Deliverable
+from tracker.errors import ApplicationError, PermissionDeniedError
+from tracker.models import User
+from tracker.permissions import Permission, has_permission
+from tracker.services import notification_create
+
+logger = logging.getLogger(__name__)
+
+
+class BoxRetryLater(Exception):
+    """A retryable failure has been recorded; the Celery task retries after `countdown` seconds.
+
+    For pushes, `next_log_id` is the "queued" row of the next attempt, already committed.
+    """
+
+    def __init__(self, reason: str, *, countdown: float, next_log_id: int | None = None):
+        super().__init__(reason)
+        self.countdown = countdown
+        self.next_log_id = next_log_id
+
+
+class BoxWebhookRejected(ApplicationError):
+    status_code = 401
+
+
+@dataclass
+class Failure(Exception):
+    reason: str
+    retryable: bool
+    http_status: int | None = None
+
+
+def box_retry_backoff(*, attempt: int) -> float:
+    """Seconds before attempt `attempt + 1`: BOX_RETRY_BACKOFF_SECONDS doubled per attempt, capped, jittered."""
+    delay = min(settings.BOX_RETRY_BACKOFF_MAX_SECONDS, settings.BOX_RETRY_BACKOFF_SECONDS * 2 ** (attempt - 1))
+    # Jitter spreads out pushes that failed together (a Box outage) so they do not all come back at once.
+    return delay * random.uniform(0.8, 1.0)  # noqa: S311 - timing jitter, not a secret
+
+
+def deliverable_page_url(deliverable: Deliverable) -> str:
+    for name in ("deliverables:detail", "reviews:annotate"):
+        try:
+            return reverse(name, args=[deliverable.pk])
+        except NoReverseMatch:
+            continue
+    return reverse("box:settings")
+
+
+def admins():
+    return User.objects.filter(Q(role=User.Role.ADMIN) | Q(is_superuser=True), is_active=True)
+
+
+def notify(recipients, *, kind: str, title: str, body: str, url: str) -> None:
+    seen = set()
+    for user in recipients:
+        if user is None or not user.is_active or user.pk in seen:
+            continue
+        seen.add(user.pk)
+        notification_create(recipient=user, kind=kind, title=title, body=body, url=url)
+
+
+def require(actor, permission: Permission) -> None:
+    if not has_permission(actor, permission):
+        raise PermissionDeniedError("permission denied")
+
+
+def api_failure(error: BoxAPIError) -> Failure:
+    info = error.response_info
+    body = info.body if isinstance(info.body, dict) else {}
+    code = info.code or body.get("error") or ""
+    message = body.get("message") or body.get("error_description") or ""
+    reason = f"Box answered {info.status_code}" + (f" {code}" if code else "") + (f": {message}" if message else "")
+    return Failure(reason, retryable=info.status_code == 429 or info.status_code >= 500, http_status=info.status_code)
+
+
+def sdk_failure(error: BoxSDKError) -> Failure:
+    """A BoxSDKError without an HTTP answer: a network error (retryable) or a client-side problem (not)."""
+    if isinstance(error.error, requests.RequestException):
+        return Failure(f"network error talking to Box: {error.error.__class__.__name__}", retryable=True)
+    return Failure(f"Box client error: {error.message[:300]}", retryable=False)

@@ -1,0 +1,326 @@
+"""Outbound: queue, attempt, retry and sweep pushes of approved deliverables to Box (see the package docstring)."""
+
+import logging
+import uuid
+from datetime import datetime, timedelta
+
+from box_sdk_gen import (
+    BoxAPIError,
+    BoxSDKError,
+    CreateFolderParent,
+    UploadFileAttributes,
+    UploadFileAttributesParentField,
+    UploadFileVersionAttributes,
+)
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from deliverables.models import Deliverable, Revision
+from tracker.errors import ConflictError
+from tracker.models import Notification, User
+from tracker.permissions import Permission
+
+from ..client import BoxNotConfiguredError, box_client, box_configuration
+from ..models import BoxInboundLog, BoxPushLog
+from ..naming import delivery_folder_name
+from .common import (
+    BoxRetryLater,
+    Failure,
+    admins,
+    api_failure,
+    box_retry_backoff,
+    deliverable_page_url,
+    notify,
+    require,
+    sdk_failure,
+)
+from .inbound import enqueue_inbound
+
+logger = logging.getLogger(__name__)
+
+IN_FLIGHT = (BoxPushLog.Outcome.QUEUED, BoxPushLog.Outcome.RUNNING)
+
+
+@transaction.atomic
+def box_push_queue(
+    *, deliverable: Deliverable, trigger: str, requested_by: User | None = None, refuse_in_flight: bool = False
+) -> BoxPushLog:
+    """Record a push of the deliverable's latest revision and send it to Celery once this commits.
+
+    When it cannot be sent at all (Box not configured, no revision, no OMG number to name the folder) the row
+    is written "failed" with the reason and nothing is queued. `refuse_in_flight` (the buttons) raises
+    ConflictError while another push of the deliverable is queued or running.
+    """
+    deliverable = Deliverable.objects.select_for_update().select_related("project").get(pk=deliverable.pk)
+    if refuse_in_flight and BoxPushLog.objects.filter(deliverable=deliverable, outcome__in=IN_FLIGHT).exists():
+        raise ConflictError("a Box push of this deliverable is already under way")
+    revision = Revision.objects.filter(deliverable=deliverable).order_by("-round").first()
+    row = BoxPushLog(
+        push_id=uuid.uuid4(),
+        deliverable=deliverable,
+        revision=revision,
+        round=revision.round if revision else None,
+        trigger=trigger,
+        requested_by=requested_by,
+    )
+    reason = ""
+    configuration = box_configuration()
+    if not configuration.configured:
+        reason = f"Box is not configured: {configuration.reason}"
+    elif revision is None:
+        reason = "the deliverable has no revision to send"
+    else:
+        row.file_name = (revision.original_name or revision.file.name.rsplit("/", 1)[-1])[:255]
+        try:
+            row.folder_name = delivery_folder_name(
+                omg_job_number=deliverable.project.omg_job_number or "", slug=deliverable.slug, round=revision.round
+            )
+        except ValueError as error:
+            reason = f"the Box folder cannot be named: {error}"
+    if reason:
+        row.outcome = BoxPushLog.Outcome.FAILED
+        row.error = reason
+        row.finished_at = timezone.now()
+        row.save()
+        logger.warning("box.push_refused", extra={"deliverable_id": deliverable.pk, "reason": reason})
+        return row
+    row.save()
+    logger.info("box.push_queued", extra={"deliverable_id": deliverable.pk, "push_log_id": row.pk})
+    transaction.on_commit(lambda: enqueue_push(row.pk))
+    return row
+
+
+def enqueue_push(push_log_id: int) -> None:
+    from ..tasks import box_push
+
+    try:
+        box_push.apply_async(args=[push_log_id])
+    except Exception:
+        # The row is already "queued": the sweep sends it again once the broker is back.
+        logger.exception("box.push_enqueue_failed", extra={"push_log_id": push_log_id})
+
+
+def box_push_on_approval(event: str, payload: dict) -> None:
+    """`deliverable.approved` subscriber: queue a push of the approved deliverable."""
+    deliverable = Deliverable.objects.filter(pk=payload.get("deliverableId")).first()
+    if deliverable is None:
+        return
+    actor = User.objects.filter(pk=payload["actorId"]).first() if payload.get("actorId") else None
+    box_push_queue(deliverable=deliverable, trigger=BoxPushLog.Trigger.APPROVED, requested_by=actor)
+
+
+def box_push_send(*, deliverable: Deliverable, actor: User) -> BoxPushLog:
+    """ "Send to client (Box)": a push requested by a producer or admin."""
+    require(actor, Permission.BOX_PUSH)
+    return box_push_queue(
+        deliverable=deliverable, trigger=BoxPushLog.Trigger.MANUAL, requested_by=actor, refuse_in_flight=True
+    )
+
+
+def box_push_retry(*, push_log: BoxPushLog, actor: User) -> BoxPushLog:
+    """Start a new push of the deliverable after a failed one."""
+    require(actor, Permission.BOX_PUSH)
+    if push_log.outcome != BoxPushLog.Outcome.FAILED:
+        raise ConflictError("only a failed push can be retried")
+    return box_push_queue(
+        deliverable=push_log.deliverable, trigger=BoxPushLog.Trigger.RETRY, requested_by=actor, refuse_in_flight=True
+    )
+
+
+def _stale_running_after() -> timedelta:
+    # A hard time limit kills an attempt long before this, so a row still "running" by then is orphaned.
+    return timedelta(seconds=max(settings.BOX_PUSH_STUCK_AFTER_SECONDS, settings.CELERY_TASK_TIME_LIMIT * 2))
+
+
+def _claim(push_log_id: int) -> BoxPushLog | None:
+    now = timezone.now()
+    claimable = Q(outcome=BoxPushLog.Outcome.QUEUED) | Q(
+        outcome=BoxPushLog.Outcome.RUNNING, started_at__lt=now - _stale_running_after()
+    )
+    # One atomic UPDATE: of two messages for the same row (a re-sent one and a late original), only one runs.
+    claimed = BoxPushLog.objects.filter(claimable, pk=push_log_id).update(
+        outcome=BoxPushLog.Outcome.RUNNING, started_at=now, updated_at=now
+    )
+    if not claimed:
+        return None
+    return BoxPushLog.objects.select_related("deliverable__project", "revision", "requested_by").get(pk=push_log_id)
+
+
+def box_push_attempt(*, push_log_id: int) -> BoxPushLog | None:
+    """Run one attempt of a push. Idempotent: a row that is not "queued" (already done) is left alone.
+
+    Raises BoxRetryLater after recording a retryable failure and queueing the next attempt's row.
+    """
+    row = _claim(push_log_id)
+    if row is None:
+        logger.info("box.push_attempt_skipped", extra={"push_log_id": push_log_id})
+        return None
+    try:
+        result = _push_to_box(row)
+    except Failure as failure:
+        return _record_failure(row, failure)
+    row.outcome = BoxPushLog.Outcome.SENT
+    row.box_folder_id, row.box_file_id, row.box_file_version_id = (
+        result["folder_id"],
+        result["file_id"],
+        result["version"],
+    )
+    row.folder_reused, row.new_version = result["folder_reused"], result["new_version"]
+    row.error, row.http_status, row.finished_at = "", None, timezone.now()
+    row.save()
+    logger.info("box.push_sent", extra={"push_log_id": row.pk, "attempt": row.attempt, "folder_id": row.box_folder_id})
+    return row
+
+
+def _record_failure(row: BoxPushLog, failure: Failure) -> BoxPushLog:
+    final = not failure.retryable or row.attempt >= settings.BOX_PUSH_MAX_ATTEMPTS
+    with transaction.atomic():
+        row.outcome = BoxPushLog.Outcome.FAILED if final else BoxPushLog.Outcome.RETRY
+        row.error, row.http_status, row.finished_at = failure.reason[:2000], failure.http_status, timezone.now()
+        row.save()
+        if final:
+            _notify_push_failed(row)
+        else:
+            following = BoxPushLog.objects.create(
+                push_id=row.push_id,
+                deliverable=row.deliverable,
+                revision=row.revision,
+                round=row.round,
+                folder_name=row.folder_name,
+                file_name=row.file_name,
+                attempt=row.attempt + 1,
+                trigger=row.trigger,
+                requested_by=row.requested_by,
+            )
+    extra = {"push_log_id": row.pk, "attempt": row.attempt, "reason": failure.reason, "final": final}
+    logger.warning("box.push_failed", extra=extra)
+    if final:
+        return row
+    raise BoxRetryLater(failure.reason, countdown=box_retry_backoff(attempt=row.attempt), next_log_id=following.pk)
+
+
+def _notify_push_failed(row: BoxPushLog) -> None:
+    deliverable = row.deliverable
+    recipients = [row.requested_by, deliverable.project.owner]
+    if not any(user is not None and user.is_active for user in recipients):
+        recipients = list(admins())
+    notify(
+        recipients,
+        kind=Notification.Kind.BOX_PUSH_FAILED,
+        title=f"Box push failed: {deliverable.name}",
+        body=row.error,
+        url=deliverable_page_url(deliverable),
+    )
+
+
+def _conflict_id(error: BoxAPIError, item_type: str) -> str | None:
+    """The id of the existing item behind a 409 item_name_in_use, when it is of `item_type`."""
+    info = error.response_info
+    if info.status_code != 409 or info.code != "item_name_in_use":
+        return None
+    conflicts = (info.context_info or {}).get("conflicts") or []
+    for item in [conflicts] if isinstance(conflicts, dict) else conflicts:
+        if isinstance(item, dict) and item.get("type") == item_type and item.get("id"):
+            return str(item["id"])
+    return None
+
+
+def _push_to_box(row: BoxPushLog) -> dict:
+    try:
+        client = box_client()
+    except BoxNotConfiguredError as error:
+        raise Failure(str(error), retryable=False) from error
+    revision = row.revision
+    if revision is None or not revision.file:
+        raise Failure("the revision to send no longer exists", retryable=False)
+    try:
+        folder_id, folder_reused = _folder(client, row.folder_name)
+        file_id, version, new_version = _upload(client, folder_id, row.file_name, revision)
+    except BoxAPIError as error:
+        raise api_failure(error) from error
+    except BoxSDKError as error:
+        raise sdk_failure(error) from error
+    except (ValueError, TypeError) as error:
+        # The SDK signs the JWT assertion with the configured private key; a bad key or passphrase lands here.
+        logger.exception("box.push_client_error", extra={"push_log_id": row.pk})
+        raise Failure(f"Box client error: {error.__class__.__name__}", retryable=False) from error
+    except OSError as error:
+        raise Failure(f"the revision's file cannot be read ({error.__class__.__name__})", retryable=False) from error
+    return {
+        "folder_id": folder_id,
+        "folder_reused": folder_reused,
+        "file_id": file_id,
+        "version": version,
+        "new_version": new_version,
+    }
+
+
+def _folder(client, name: str) -> tuple[str, bool]:
+    try:
+        return client.folders.create_folder(name, CreateFolderParent(id=settings.BOX_ROOT_FOLDER_ID)).id, False
+    except BoxAPIError as error:
+        existing = _conflict_id(error, "folder")
+        if existing is None:
+            raise
+        return existing, True
+
+
+def _upload(client, folder_id: str, name: str, revision: Revision) -> tuple[str, str, bool]:
+    content_type = revision.content_type or None
+    with revision.file.open("rb") as stream:
+        try:
+            files = client.uploads.upload_file(
+                UploadFileAttributes(name=name, parent=UploadFileAttributesParentField(id=folder_id)),
+                stream,
+                file_file_name=name,
+                file_content_type=content_type,
+            )
+            new_version = False
+        except BoxAPIError as error:
+            existing = _conflict_id(error, "file")
+            if existing is None:
+                raise
+            stream.seek(0)
+            files = client.uploads.upload_file_version(
+                existing,
+                UploadFileVersionAttributes(name=name),
+                stream,
+                file_file_name=name,
+                file_content_type=content_type,
+            )
+            new_version = True
+    entry = files.entries[0]
+    version = getattr(entry, "file_version", None)
+    return str(entry.id), str(version.id) if version is not None else "", new_version
+
+
+def box_push_sweep(*, now: datetime | None = None) -> int:
+    """Re-send pushes (and inbound downloads) whose message was lost: rows still "queued" after
+    BOX_PUSH_STUCK_AFTER_SECONDS, and attempts "running" long past any task time limit. Returns the count."""
+    now = now or timezone.now()
+    stuck_before = now - timedelta(seconds=settings.BOX_PUSH_STUCK_AFTER_SECONDS)
+    with transaction.atomic():
+        pushes = list(
+            BoxPushLog.objects.select_for_update(skip_locked=True)
+            .filter(
+                Q(outcome=BoxPushLog.Outcome.QUEUED, updated_at__lt=stuck_before)
+                | Q(outcome=BoxPushLog.Outcome.RUNNING, started_at__lt=now - _stale_running_after())
+            )
+            .order_by("id")
+            .values_list("id", flat=True)[:500]
+        )
+        BoxPushLog.objects.filter(pk__in=pushes).update(requeued_count=F("requeued_count") + 1, updated_at=now)
+        inbound = list(
+            BoxInboundLog.objects.select_for_update(skip_locked=True)
+            .filter(outcome=BoxInboundLog.Outcome.QUEUED, updated_at__lt=stuck_before)
+            .order_by("id")
+            .values_list("id", flat=True)[:500]
+        )
+        BoxInboundLog.objects.filter(pk__in=inbound).update(updated_at=now)
+        transaction.on_commit(lambda: [enqueue_push(pk) for pk in pushes] and None)
+        transaction.on_commit(lambda: [enqueue_inbound(pk) for pk in inbound] and None)
+    if pushes or inbound:
+        logger.warning("box.sweep_requeued", extra={"push_log_ids": pushes, "inbound_log_ids": inbound})
+    return len(pushes) + len(inbound)
