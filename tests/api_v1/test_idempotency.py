@@ -170,3 +170,11 @@ def test_records_expire_after_the_ttl_and_the_periodic_task_purges_them(api, set
 def test_purge_is_on_the_beat_schedule(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["tracker.idempotency_records_purge"]
     assert entry["task"] == idempotency_records_purge.name
+
+
+def test_a_very_long_path_still_gets_idempotency(api):
+    url = reverse("api_v1:project-deliverables", kwargs={"project_id": "9" * 600})
+    first = post(api, {"name": "Banner"}, key="long-path", url=url)
+    replay = post(api, {"name": "Banner"}, key="long-path", url=url)
+    assert first.status_code == 404
+    assert replay["Idempotent-Replayed"] == "true"

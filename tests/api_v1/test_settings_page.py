@@ -109,3 +109,16 @@ def test_idempotency_records_are_read_only_in_the_admin(client, admin_user):
     client.force_login(admin_user)
     assert client.get(reverse("admin:tracker_idempotencyrecord_changelist")).status_code == 200
     assert client.get(reverse("admin:tracker_idempotencyrecord_add")).status_code == 403
+
+
+def test_django_admin_renames_a_key_and_changes_its_scopes(client, admin_user):
+    key, secret = api_key_create(organisation=admin_user.organisation, name="Old name", scopes=["projects:read"])
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("admin:tracker_apikey_change", args=[key.pk]),
+        {"name": "New name", "scopes": ["projects:read", "deliverables:write"]},
+    )
+    assert response.status_code == 302
+    key.refresh_from_db()
+    assert (key.name, key.scopes) == ("New name", ["deliverables:write", "projects:read"])
+    assert key.secret_hash == _hash_secret(secret)

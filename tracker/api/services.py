@@ -164,7 +164,7 @@ def idempotency_claim(*, api_key: ApiKey, key: str, method: str, path: str, fing
                     key=key,
                     fingerprint=fingerprint,
                     method=method,
-                    path=path,
+                    path=path[:500],
                     expires_at=now + ttl,
                 )
             return IdempotencyClaim(record=record, replay=False)
@@ -183,7 +183,7 @@ def idempotency_claim(*, api_key: ApiKey, key: str, method: str, path: str, fing
             ).update(
                 fingerprint=fingerprint,
                 method=method,
-                path=path,
+                path=path[:500],
                 state=IdempotencyRecord.State.IN_PROGRESS,
                 response_status=None,
                 response_body=None,
