@@ -252,3 +252,44 @@ def test_an_unexpected_database_failure_is_upsert_failed_with_detail(csrf_client
         "detail"
     ]
     assert Project.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_documented_curl_session_flow_creates_a_project_on_the_real_server(live_server, settings):
+    """docs/INTEGRATION_GUIDE.md's curl steps: sign in, pick up the CSRF token, POST /api/projects."""
+    import shutil
+    import subprocess
+
+    assert shutil.which("curl")
+    # The real server here speaks plain HTTP; production cookies are Secure and only travel over HTTPS.
+    settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = False
+    UserFactory(username="priya-curl", role=User.Role.PRODUCER)
+    script = """
+set -euo pipefail
+JAR=$(mktemp)
+curl -s -c "$JAR" -b "$JAR" "$BASE/login/" -o /dev/null
+CSRF=$(awk '$6 == "csrftoken" {print $7}' "$JAR")
+curl -s -c "$JAR" -b "$JAR" -X POST "$BASE/login/" -H "Referer: $BASE/login/" \
+  --data-urlencode "username=priya-curl" --data-urlencode "password=$PASSWORD" \
+  --data-urlencode "csrfmiddlewaretoken=$CSRF" -o /dev/null
+CSRF=$(awk '$6 == "csrftoken" {print $7}' "$JAR")
+curl -s -b "$JAR" -X POST "$BASE/api/projects" -H "Content-Type: application/json" \
+  -H "X-CSRFToken: $CSRF" -H "Referer: $BASE/" \
+  -d "$BODY"
+"""
+    result = subprocess.run(
+        ["bash", "-c", script],
+        env={
+            "PATH": "/usr/bin:/bin",
+            "BASE": live_server.url + settings.TRACKER_BASE_PATH,
+            "PASSWORD": "pass-for-tests-1",
+            "BODY": json.dumps(GUIDE_BODY),
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    project = Project.objects.get(omg_job_number="OMG-12345")
+    assert project.project_code == "DJ-2026-0042"
+    assert result.stdout == f'{{"ok":true,"projectId":"{project.pk}","action":"created"}}', result.stderr
