@@ -14,6 +14,7 @@ from tests.factories import (
     ProjectFactory,
     make_deliverable,
 )
+from tracker.events import ALL_EVENTS, subscribe, unsubscribe
 
 pytestmark = pytest.mark.django_db
 
@@ -295,3 +296,23 @@ def test_json_types_are_strict_like_the_intake_endpoints(api):
     response = api.post(projects_url(), {"name": 42, "outputs": "3", "priority": ["HIGH"]}, format="json")
     assert response.status_code == 400
     assert {tuple(issue["path"]) for issue in response.json()["issues"]} == {("name",), ("outputs",), ("priority",)}
+
+
+@pytest.mark.parametrize("body", [{"name": "New"}, {"name": "New", "omgJobNumber": "OMG-EV-1"}])
+def test_create_emits_one_created_event_and_no_update(api, body, django_capture_on_commit_callbacks):
+    seen = []
+
+    def record(name, payload):
+        seen.append(name)
+
+    subscribe(ALL_EVENTS, record)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = api.post(projects_url(), body, format="json")
+    finally:
+        unsubscribe(ALL_EVENTS, record)
+    assert response.status_code == 201
+    assert [name for name in seen if name.startswith("project.")] == ["project.created"]
+    project = Project.objects.get(pk=int(response.json()["id"]))
+    assert project.source == "api"
+    assert project.pipeline_template is not None

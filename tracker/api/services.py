@@ -25,7 +25,7 @@ from deliverables.models import Deliverable
 from deliverables.services import deliverable_upsert
 from projects.models import Project
 from projects.selectors import pipeline_template_default
-from projects.services import project_create, project_update, project_upsert_by_omg
+from projects.services import project_create, project_upsert_by_omg
 from tracker.errors import ApplicationError, ConflictError
 from tracker.models import ApiKey, IdempotencyRecord, Organisation, User
 
@@ -236,20 +236,31 @@ def api_project_upsert(*, organisation: Organisation, fields: dict) -> tuple[Pro
     fields = dict(fields)
     omg_job_number = fields.pop("omg_job_number", None)
     project_code = fields.pop("project_code", None)
+    create_fields = {"source": "api", **fields}
+    create_fields.setdefault("pipeline_template", pipeline_template_default(organisation=organisation))
     if not omg_job_number:
-        fields.setdefault("pipeline_template", pipeline_template_default(organisation=organisation))
-        project = project_create(
-            organisation=organisation, project_code=project_code, omg_job_number=None, source="api", **fields
-        )
+        project = project_create(organisation=organisation, project_code=project_code, **create_fields)
         return project, True
+    if not Project.objects.filter(omg_job_number=omg_job_number).exists():
+        # Create with the create-only values (source, default pipeline) in one write and one event. The read
+        # above only picks the path: a concurrent create of the same number is caught by the constraint.
+        try:
+            with transaction.atomic():
+                project = project_create(
+                    organisation=organisation,
+                    project_code=project_code,
+                    omg_job_number=omg_job_number,
+                    **create_fields,
+                )
+            return project, True
+        except ConflictError:
+            if not Project.objects.filter(omg_job_number=omg_job_number).exists():
+                raise  # the conflict is the project code, not the number
     project, created = project_upsert_by_omg(
         organisation=organisation, omg_job_number=omg_job_number, project_code=project_code, **fields
     )
     if project.organisation_id != organisation.pk:
         raise ConflictError(f"OMG job number {omg_job_number!r} already exists")
-    if created:
-        template = project.pipeline_template or pipeline_template_default(organisation=organisation)
-        project = project_update(project=project, source="api", pipeline_template=template)
     return project, created
 
 
