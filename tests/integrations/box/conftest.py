@@ -40,6 +40,12 @@ def _key_pair(passphrase: str) -> SimpleNamespace:
     )
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Users are made in most tests here; the production hasher's cost would dominate the run."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(scope="session")
 def box_keys():
     """The app's key pair, made for this test session: the fake Box knows only the public half."""

@@ -4,6 +4,7 @@ import json
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from integrations.box.models import BoxPushLog
@@ -121,11 +122,11 @@ def test_three_failures_leave_the_push_failed_and_tell_the_requester_and_owner(
     assert all("502" in n.body for n in notified)
 
     client.force_login(producer)
-    from django.urls import reverse
-
-    page = client.get(reverse("box:panel", args=[deliverable.pk])).content.decode()
-    assert 'data-state="failed"' in page and "Box answered 502" in page
-    assert reverse("box:push_retry", args=[attempts[-1].pk]) in page
+    for url in (reverse("deliverables:detail", args=[deliverable.pk]), reverse("box:panel", args=[deliverable.pk])):
+        page = client.get(url).content.decode()
+        assert 'data-state="failed"' in page and "Box answered 502" in page
+        assert "attempt 3 of 3" in page
+        assert reverse("box:push_retry", args=[attempts[-1].pk]) in page
 
 
 def test_other_4xx_fail_at_once_with_the_reason(fake_box, deliverable, django_capture_on_commit_callbacks):
