@@ -79,9 +79,7 @@ def webhook_throughput(client: Client, calls: int = 200) -> float:
     for i in range(calls):
         body = json.dumps({"externalId": f"BENCH-WH-{i % 50}", "title": f"Webhook brief {i}", "system": "bench"})
         signature = hmac.new(b"bench-secret", body.encode(), hashlib.sha256).hexdigest()
-        response = client.post(
-            url, body, content_type="application/json", HTTP_X_BRIEF_SIGNATURE=f"sha256={signature}"
-        )
+        response = client.post(url, body, content_type="application/json", HTTP_X_BRIEF_SIGNATURE=f"sha256={signature}")
         assert response.status_code == 200, response.content
     return calls / (time.perf_counter() - started)
 
