@@ -22,6 +22,7 @@ from tests.factories import (
     make_deliverable,
 )
 from tests.reviews.files import png_bytes, upload
+from tests.reviews.helpers import restore_defaults
 from tracker.models import Notification, User
 
 
@@ -29,6 +30,8 @@ from tracker.models import Notification, User
 def studio(db):
     """A project whose pipeline ends in one Client Review (FORMAL), so approving it approves the deliverable;
     two deliverables waiting there, one with its first round still to upload."""
+    # A transactional test elsewhere in the run may have emptied the database before this one starts.
+    restore_defaults()
     template = PipelineTemplateFactory(name="Social")
     for order, (name, slug, gate) in enumerate(
         [
