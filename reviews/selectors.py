@@ -63,11 +63,7 @@ def review_items_with_feedback(*, session: ReviewSession) -> list[ReviewSessionI
     """The session's items, each with `feedback` (its revision's items, pins numbered) for the presenter."""
     items = list(session.items.all())
     by_revision: dict[int, list[FeedbackItem]] = {}
-    feedback = (
-        FeedbackItem.objects.filter(revision_id__in=[item.revision_id for item in items])
-        .select_related("annotation", "author", "resolved_by", "carried_from__revision")
-        .order_by("created_at", "id")
-    )
+    feedback = feedback_item_queryset().filter(revision_id__in=[item.revision_id for item in items])
     for row in feedback:
         by_revision.setdefault(row.revision_id, []).append(row)
     for item in items:

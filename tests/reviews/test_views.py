@@ -7,6 +7,8 @@ from deliverables.models import Deliverable
 from reviews.models import FeedbackItem, ReviewSession, ReviewSessionItem
 from reviews.services import (
     annotation_create,
+    feedback_item_edit,
+    feedback_item_resolve,
     review_session_complete,
     review_session_create,
     review_session_decide,
@@ -283,3 +285,52 @@ def test_deliverable_page_includes_the_revisions_panel(signed_in, producer, at_c
     html = response.content.decode()
     assert 'data-testid="revisions-panel"' in html and reverse("reviews:annotate", args=[deliverable.pk]) in html
     assert deliverable.status == Deliverable.Status.IN_PROGRESS
+
+
+def _grow_session(session, reviewer, at_client_review, names):
+    for name in names:
+        deliverable = at_client_review(name)
+        revision = deliverable.revisions.get()
+        item = annotation_create(revision=revision, x=0.4, y=0.4, body=f"{name} pin", actor=reviewer)
+        feedback = item.feedback_items.get()
+        feedback_item_edit(item=feedback, body=f"{name} pin, edited", actor=reviewer)
+        feedback_item_resolve(item=feedback, actor=reviewer)
+        ReviewSessionItem.objects.create(
+            session=session, deliverable=deliverable, stage=deliverable.current_stage, revision=revision
+        )
+
+
+@pytest.mark.parametrize("page", ["reviews:detail", "reviews:present", "reviews:summary"])
+def test_session_pages_keep_a_constant_query_count(
+    signed_in, reviewer, at_client_review, django_assert_max_num_queries, page
+):
+    session = review_session_create(title="Monday", actor=reviewer)
+    _grow_session(session, reviewer, at_client_review, ["A"])
+    if page != "reviews:detail":
+        ReviewSession.objects.filter(pk=session.pk).update(status=ReviewSession.Status.IN_PROGRESS)
+    client = signed_in(reviewer)
+    url = reverse(page, args=[session.pk])
+    with django_assert_max_num_queries(40) as first:
+        assert client.get(url).status_code == 200
+    _grow_session(session, reviewer, at_client_review, ["B", "C", "D"])
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        response = client.get(url)
+    assert response.status_code == 200 and "D" in response.content.decode()
+
+
+def test_annotation_page_keeps_a_constant_query_count(
+    signed_in, reviewer, producer, at_client_review, django_assert_max_num_queries
+):
+    deliverable = at_client_review()
+    revision = deliverable.revisions.get()
+    annotation_create(revision=revision, x=0.1, y=0.1, body="first", actor=reviewer)
+    client = signed_in(reviewer)
+    url = reverse("reviews:annotate", args=[deliverable.pk])
+    with django_assert_max_num_queries(40) as first:
+        client.get(url)
+    for n in range(4):
+        pin = annotation_create(revision=revision, x=0.2, y=0.2 + n / 10, body=f"pin {n}", actor=reviewer)
+        feedback_item_resolve(item=pin.feedback_items.get(), actor=producer)
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        response = client.get(url)
+    assert 'data-testid="pin-5"' in response.content.decode()
