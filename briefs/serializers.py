@@ -15,6 +15,7 @@ from projects.serializers import (
     JSONObjectField,
     RequiredStringField,
     StringField,
+    storable_text,
 )
 from tracker.constants import Priority
 from tracker.models import ClientTeam
@@ -40,6 +41,8 @@ class ClientTeamSlugField(serializers.Field):
     def to_internal_value(self, data) -> ClientTeam:
         if not isinstance(data, str):
             self.fail("invalid")
+        if not storable_text(data):
+            raise serializers.ValidationError("Must be valid Unicode text without NUL characters.")
         team = ClientTeam.objects.filter(organisation=self.context["organisation"], slug__iexact=data.strip()).first()
         if team is None:
             raise serializers.SkipField()

@@ -27,7 +27,28 @@ MAX_DB_INTEGER = 2_147_483_647
 MAX_JSON_DEPTH = 32
 
 
-class StringField(serializers.CharField):
+def storable_text(value: str) -> bool:
+    """Whether a database can store the text as sent: no NUL characters (Postgres refuses them) and no lone
+    UTF-16 surrogates (valid JSON escapes such as "\\ud800", but not encodable as UTF-8)."""
+    if "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+class StorableTextMixin:
+    """Refuses text no database column could store (see `storable_text`), as an invalid value of the field."""
+
+    def run_validation(self, data=serializers.empty):
+        if isinstance(data, str) and not storable_text(data):
+            raise serializers.ValidationError("Must be valid Unicode text without NUL characters.", code="unstorable")
+        return super().run_validation(data)
+
+
+class StringField(StorableTextMixin, serializers.CharField):
     """A JSON string, and only a string: numbers, booleans, lists and objects are refused.
 
     Optional by default; `null` clears the stored text (it becomes ""), which is not the same as leaving
@@ -63,7 +84,7 @@ class RequiredStringField(StringField):
         super().__init__(**kwargs)
 
 
-class EmailStringField(serializers.EmailField):
+class EmailStringField(StorableTextMixin, serializers.EmailField):
     """An e-mail address sent as a JSON string; `null` clears it."""
 
     default_error_messages = {"invalid": "Enter a valid email address."}
@@ -85,7 +106,7 @@ class EmailStringField(serializers.EmailField):
         return super().run_validation(data)
 
 
-class IdentifierField(serializers.CharField):
+class IdentifierField(StorableTextMixin, serializers.CharField):
     """An upstream identifier (externalId, job number): a JSON string, or an integer sent as a number."""
 
     default_error_messages = {"invalid": "Must be a string or an integer."}
@@ -188,6 +209,7 @@ class JSONObjectField(serializers.Field):
         "too_deep": f"Nested deeper than {MAX_JSON_DEPTH} levels.",
         "not_finite": "Numbers must be finite.",
         "nul": "Strings may not contain NUL (\\u0000) characters.",
+        "surrogate": "Must be valid Unicode.",
     }
 
     def __init__(self, **kwargs):
@@ -211,16 +233,21 @@ class JSONObjectField(serializers.Field):
                 self.fail("too_deep")
             if isinstance(value, dict):
                 for key, item in value.items():
-                    if "\x00" in key:
-                        self.fail("nul")
+                    self._check_text(key)
                     pending.append((item, depth + 1))
             elif isinstance(value, list):
                 pending.extend((item, depth + 1) for item in value)
             elif isinstance(value, float) and not math.isfinite(value):
                 self.fail("not_finite")
-            elif isinstance(value, str) and "\x00" in value:
-                self.fail("nul")
+            elif isinstance(value, str):
+                self._check_text(value)
         return data
+
+    def _check_text(self, value: str) -> None:
+        if "\x00" in value:
+            self.fail("nul")
+        if not storable_text(value):
+            self.fail("surrogate")
 
     def to_representation(self, value):
         return value

@@ -19,6 +19,7 @@ from projects.serializers import (
     JSONObjectField,
     RequiredStringField,
     StringField,
+    storable_text,
 )
 from tracker.constants import Priority
 
@@ -86,6 +87,8 @@ class OmgTeamField(serializers.Field):
     def to_internal_value(self, data):
         if not isinstance(data, str):
             self.fail("invalid")
+        if not storable_text(data):
+            raise serializers.ValidationError("Must be valid Unicode text without NUL characters.")
         team = client_team_by_slug_or_name(organisation=self.context["organisation"], value=data)
         if team is None:
             raise serializers.SkipField()

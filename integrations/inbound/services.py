@@ -54,6 +54,12 @@ def webhook_deliverable_upsert(
     return deliverable_upsert(project=project, name=name, status=status, **fields)
 
 
+def _loggable(text: str, limit: int | None = None) -> str:
+    """Text as the receipt can store it: the caller's key may hold NULs or lone surrogates we refused."""
+    text = text.replace("\x00", "\\x00").encode("utf-8", "backslashreplace").decode("utf-8")
+    return text[:limit] if limit else text
+
+
 def webhook_receipt_record(
     *,
     route: str,
@@ -79,12 +85,12 @@ def webhook_receipt_record(
         status_code=status_code,
         outcome=outcome,
         source_ip=source_ip or None,
-        external_key=external_key[:600],
-        event=event[:100],
+        external_key=_loggable(external_key, 600),
+        event=_loggable(event, 100),
         body_sha256=body_sha256,
         body_bytes=min(body_bytes, 2**31 - 1),
         signature_verified=signature_verified,
-        error=error,
+        error=_loggable(error),
         action=action,
         object_id=object_id[:64],
     )

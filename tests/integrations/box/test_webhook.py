@@ -206,6 +206,7 @@ def test_an_event_for_a_folder_of_no_deliverable_tells_the_project_owner(
     assert log.outcome == "unmatched" and "no deliverable of project OMG-24017" in log.detail
     [notification] = Notification.objects.filter(kind=Notification.Kind.BOX_UNMATCHED_FILE)
     assert notification.recipient == owner
+    assert notification.url == reverse("projects:detail", args=[deliverable.project_id])
     assert not Revision.objects.filter(source="box").exists()
 
 
@@ -272,6 +273,19 @@ def test_a_signed_body_that_is_not_an_event_is_a_400(client, fake_box, body):
     response = post(client, body, signed_headers(body))
     assert response.status_code == 400 and response.json()["error"] == "invalid payload"
     assert BoxInboundLog.objects.get().outcome == "invalid"
+
+
+@pytest.mark.parametrize("bad", ["nul \x00 char", "lone \ud800 surrogate"], ids=["nul", "surrogate"])
+def test_text_a_database_cannot_store_is_cleaned_not_a_500(client, fake_box, bad, django_capture_on_commit_callbacks):
+    body = json.loads(event(folder=("55", f"OMG-1_{bad}_v1"), name=bad))
+    body["source"]["size"] = 2**70
+    raw = json.dumps(body).encode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post(client, raw, signed_headers(raw))
+
+    assert response.status_code == 200
+    log = BoxInboundLog.objects.exclude(outcome="rejected").get()
+    assert "\x00" not in log.file_name and log.file_size is None and log.outcome == "unmatched"
 
 
 def test_only_post_is_accepted(client, fake_box):

@@ -180,3 +180,55 @@ def test_the_body_limit_is_a_setting(client, settings):
     settings.WEBHOOK_MAX_BODY_BYTES = 64
     assert post_webhook(client, "briefs", {"title": "short"}).status_code == 200
     assert post_webhook(client, "briefs", {"title": "x" * 100}).status_code == 413
+
+
+UNSTORABLE = ["lone \ud800 surrogate", "nul \x00 char"]
+
+
+@pytest.mark.parametrize("text", UNSTORABLE)
+@pytest.mark.parametrize(
+    ("route", "path"),
+    [
+        ("briefs", ("externalId",)),
+        ("briefs", ("title",)),
+        ("briefs", ("description",)),
+        ("briefs", ("requestorEmail",)),
+        ("briefs", ("clientTeamSlug",)),
+        ("briefs", ("system",)),
+        ("briefs", ("rawPayload", "campaignId")),
+        ("omg", ("job", "number")),
+        ("omg", ("job", "name")),
+        ("omg", ("job", "team")),
+        ("omg", ("job", "notes")),
+        ("omg", ("job", "assignees", 0, "email")),
+        ("omg", ("raw", "costCenter")),
+        ("deliverables", ("deliverable", "projectOmgJobNumber")),
+        ("deliverables", ("deliverable", "name")),
+        ("deliverables", ("deliverable", "cmfSku")),
+        ("deliverables", ("raw", "figmaFrameId")),
+    ],
+)
+def test_text_no_database_can_store_is_an_invalid_payload_in_every_text_field(client, omg_project, route, path, text):
+    response = post_webhook(client, route, with_value(VALID[route](), path, text))
+    assert response.status_code == 400, response.content
+    data = response.json()
+    assert data["error"] == "invalid payload"
+    # The issue names the field, or the pass-through object holding the text.
+    assert any(issue["path"] and list(path)[: len(issue["path"])] == issue["path"] for issue in data["issues"]), data
+
+
+@pytest.mark.parametrize("text", UNSTORABLE)
+def test_an_unstorable_key_in_a_pass_through_object_is_an_invalid_payload(client, text):
+    response = post_webhook(client, "briefs", {"title": "t", "rawPayload": {text: 1}})
+    assert response.status_code == 400
+    assert response.json()["issues"][0]["path"] == ["rawPayload"]
+
+
+@pytest.mark.parametrize("text", UNSTORABLE)
+def test_the_receipt_of_such_a_call_is_still_written(client, text):
+    from integrations.inbound.models import WebhookReceipt
+
+    post_webhook(client, "briefs", {"externalId": f"E-{text}", "title": "t"})
+    receipt = WebhookReceipt.objects.get()
+    assert receipt.status_code == 400
+    assert receipt.external_key.startswith("E-") and receipt.external_key.isprintable()
