@@ -101,6 +101,18 @@ def box_webhook_verify(*, body: bytes, headers, now: datetime | None = None) -> 
     return matched
 
 
+def _text(value, limit: int) -> str:
+    """A payload value as text a database column takes: no NUL, no lone surrogate, at most `limit` long."""
+    if value is None or isinstance(value, dict | list):
+        return ""
+    text = str(value).replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
+    return text[:limit]
+
+
+def _size(value) -> int | None:
+    return value if type(value) is int and 0 <= value < 2**63 else None
+
+
 def _pushed_by_us(file_version_id: str) -> bool:
     return bool(file_version_id) and BoxPushLog.objects.filter(box_file_version_id=file_version_id).exists()
 
@@ -112,7 +124,7 @@ def box_inbound_receive(*, body: bytes, headers, remote_addr: str | None = None)
     version, and ApplicationError (400) for a body that is not an event; both after writing the log row.
     A redelivered event id is logged as DUPLICATE and does nothing else.
     """
-    base = {"delivery_id": (headers.get("BOX-DELIVERY-ID") or "")[:100], "remote_addr": remote_addr or None}
+    base = {"delivery_id": _text(headers.get("BOX-DELIVERY-ID"), 100), "remote_addr": remote_addr or None}
     try:
         key_name = box_webhook_verify(body=body, headers=headers)
     except BoxWebhookRejected as rejection:
@@ -123,8 +135,8 @@ def box_inbound_receive(*, body: bytes, headers, remote_addr: str | None = None)
         event = json.loads(body)
     except (ValueError, UnicodeDecodeError):
         event = None
-    event_id = str(event.get("id") or "")[:100] if isinstance(event, dict) else ""
-    trigger = str(event.get("trigger") or "")[:64] if isinstance(event, dict) else ""
+    event_id = _text(event.get("id"), 100) if isinstance(event, dict) else ""
+    trigger = _text(event.get("trigger"), 64) if isinstance(event, dict) else ""
     if not event_id or not trigger:
         reason = "the body is not a Box webhook event (it needs an id and a trigger)"
         BoxInboundLog.objects.create(
@@ -139,15 +151,13 @@ def box_inbound_receive(*, body: bytes, headers, remote_addr: str | None = None)
         "signature_key": key_name,
         "event_id": event_id,
         "trigger": trigger,
-        "webhook_id": str((event.get("webhook") or {}).get("id") or "")[:64]
-        if isinstance(event.get("webhook"), dict)
-        else "",
-        "box_file_id": str(source.get("id") or "")[:64],
-        "box_file_version_id": str(version.get("id") or "")[:64],
-        "file_name": str(source.get("name") or "")[:255],
-        "file_size": source.get("size") if isinstance(source.get("size"), int) and source.get("size") >= 0 else None,
-        "box_folder_id": str(parent.get("id") or "")[:64],
-        "folder_name": str(parent.get("name") or "")[:255],
+        "webhook_id": _text(event["webhook"].get("id"), 64) if isinstance(event.get("webhook"), dict) else "",
+        "box_file_id": _text(source.get("id"), 64),
+        "box_file_version_id": _text(version.get("id"), 64),
+        "file_name": _text(source.get("name"), 255),
+        "file_size": _size(source.get("size")),
+        "box_folder_id": _text(parent.get("id"), 64),
+        "folder_name": _text(parent.get("name"), 255),
     }
     outcome, detail = BoxInboundLog.Outcome.QUEUED, ""
     if trigger not in HANDLED_TRIGGERS:
@@ -326,12 +336,14 @@ def _unmatched(log: BoxInboundLog, project: Project | None) -> BoxInboundLog:
     with transaction.atomic():
         _finish(log, BoxInboundLog.Outcome.UNMATCHED, detail=reason, project=project)
         owner = project.owner if project is not None else None
+        to_owner = owner is not None and owner.is_active
         notify(
-            [owner] if owner is not None and owner.is_active else admins(),
+            [owner] if to_owner else admins(),
             kind=Notification.Kind.BOX_UNMATCHED_FILE,
             title=f"Unmatched file in Box: {log.file_name or log.box_file_id}",
-            body=reason,
-            url=reverse("box:settings"),
+            body=f"{reason}. Rename the folder in Box to {{omgJobNumber}}_{{slug}}_v{{round}}, or move the file.",
+            # Owners are producers, who cannot open the Box settings page; admins see the event there.
+            url=reverse("projects:detail", args=[project.pk]) if to_owner else reverse("box:settings"),
         )
     logger.info("box.inbound_unmatched", extra={"inbound_log_id": log.pk, "reason": reason})
     return log
