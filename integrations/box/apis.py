@@ -5,6 +5,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from integrations.inbound.network import source_ip
 from tracker.errors import ApplicationError
 
 from .services import box_inbound_receive
@@ -20,7 +21,7 @@ class BoxWebhookApi(APIView):
         body = request.body
         if len(body) > settings.WEBHOOK_MAX_BODY_BYTES:
             raise _TooLarge("the body is too large")
-        log = box_inbound_receive(body=body, headers=request.headers, remote_addr=request.META.get("REMOTE_ADDR"))
+        log = box_inbound_receive(body=body, headers=request.headers, remote_addr=source_ip(request))
         return Response({"status": log.outcome, "id": log.event_id})
 
 

@@ -288,6 +288,13 @@ def test_text_a_database_cannot_store_is_cleaned_not_a_500(client, fake_box, bad
     assert "\x00" not in log.file_name and log.file_size is None and log.outcome == "unmatched"
 
 
+def test_an_oversized_body_is_refused(client, fake_box, settings):
+    settings.WEBHOOK_MAX_BODY_BYTES = 100
+    body = event()
+    response = post(client, body, signed_headers(body))
+    assert response.status_code == 413 and response.json() == {"error": "the body is too large"}
+
+
 def test_only_post_is_accepted(client, fake_box):
     response = client.get(reverse("box:webhook"))
     assert response.status_code == 405 and response.json() == {"error": "method not allowed"}
