@@ -60,7 +60,42 @@ def _chromium_or_skip() -> str:
 
 
 @pytest.fixture(scope="session")
-def browser():
+def _serialized_db_contents(django_db_setup, django_db_blocker):
+    """The migrations' seed rows as Django serialized them when it created the test database.
+
+    Captured before Playwright starts: its sync API switches greenlets, after which the test code resolves
+    fresh `connections[...]` objects that lack `_test_serialized_contents`, and `serialized_rollback` would
+    silently restore nothing.
+    """
+    from django.db import connections
+
+    return {
+        alias: connections[alias]._test_serialized_contents
+        for alias in connections
+        if hasattr(connections[alias], "_test_serialized_contents")
+    }
+
+
+@pytest.fixture(autouse=True)
+def _seed_rows_for_browser_tests(request, _serialized_db_contents):
+    """Give every browser test the migrations' seed rows (default organisation, teams, default pipeline)."""
+    if E2E_DIR not in Path(str(request.node.fspath)).resolve().parents:
+        return
+    from django.db import connections
+
+    from tracker.models import Organisation
+
+    request.getfixturevalue("transactional_db")
+    for alias, contents in _serialized_db_contents.items():
+        connection = connections[alias]
+        # Re-attach, so the flush after this test skips post_migrate and the next test's restore runs.
+        connection._test_serialized_contents = contents
+        if not Organisation.objects.using(alias).exists():
+            connection.creation.deserialize_db_from_string(contents)
+
+
+@pytest.fixture(scope="session")
+def browser(_serialized_db_contents):
     executable = _chromium_or_skip()
     from playwright.sync_api import sync_playwright
 
