@@ -243,3 +243,30 @@ def fake_box_setting(name):
     from django.conf import settings
 
     return getattr(settings, name)
+
+
+def test_an_expired_token_is_refreshed_once_without_costing_an_attempt(
+    fake_box, deliverable, project, django_capture_on_commit_callbacks
+):
+    add_revision(deliverable)
+    with django_capture_on_commit_callbacks(execute=True):
+        approve(deliverable)
+    fake_box.tokens.clear()  # Box forgets the cached access token: the next call answers 401
+
+    second = make_deliverable(project=project, name="Second banner")
+    add_revision(second)
+    with django_capture_on_commit_callbacks(execute=True):
+        approve(second)
+
+    [row] = rows(second)
+    assert (row.outcome, row.attempt) == (BoxPushLog.Outcome.SENT, 1)
+    assert len(fake_box.calls("POST", "/oauth2/token")) == 2
+
+
+def test_the_sweep_runs_periodically():
+    from django.conf import settings
+
+    from tracker.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["box.push_sweep"]
+    assert entry["task"] in app.tasks and entry["schedule"] <= settings.BOX_PUSH_STUCK_AFTER_SECONDS
