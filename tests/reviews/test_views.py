@@ -238,6 +238,7 @@ def test_revision_file_is_served_only_to_its_organisation(signed_in, client, rev
     url = reverse("reviews:revision_file", args=[revision.pk])
     response = signed_in(reviewer).get(url)
     assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    assert response["Content-Disposition"] == 'inline; filename="art.png"'
     assert b"".join(response.streaming_content) == revision.file.open("rb").read()
     other = Organisation.objects.create(name="Other studio", slug="other")
     client.force_login(UserFactory(role=User.Role.REVIEWER, organisation=other))
