@@ -5,7 +5,6 @@ the caller's organisation (team, pipeline template) are resolved against `contex
 id from another organisation is "unknown", never a leak.
 """
 
-import json
 from datetime import date
 
 from drf_spectacular.utils import extend_schema_field
@@ -30,18 +29,7 @@ class ClientTeamIdField(intake.ClientTeamIdField):
 
 @extend_schema_field({"type": "object", "additionalProperties": True, "nullable": True})
 class CustomFieldsField(intake.JSONObjectField):
-    """`customFields`: a JSON object kept on the row. Beyond the intake rules, lone UTF-16 surrogates
-    (valid JSON escapes, but not text Postgres can store) are refused as invalid input rather than failing."""
-
-    default_error_messages = {**intake.JSONObjectField.default_error_messages, "surrogate": "Must be valid Unicode."}
-
-    def to_internal_value(self, data) -> dict:
-        value = super().to_internal_value(data)
-        try:
-            json.dumps(value, ensure_ascii=False).encode("utf-8")
-        except UnicodeEncodeError:
-            self.fail("surrogate")
-        return value
+    """`customFields`: a JSON object kept on the row."""
 
 
 @extend_schema_field({"type": "string", "description": "A pipeline template's id."})
