@@ -1,6 +1,5 @@
 """Pieces the push and inbound services share: errors, backoff, notifications, Box error reading."""
 
-import logging
 import random
 from dataclasses import dataclass
 
@@ -8,15 +7,13 @@ import requests
 from box_sdk_gen import BoxAPIError, BoxSDKError
 from django.conf import settings
 from django.db.models import Q
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from deliverables.models import Deliverable
 from tracker.errors import ApplicationError, PermissionDeniedError
 from tracker.models import User
 from tracker.permissions import Permission, has_permission
 from tracker.services import notification_create
-
-logger = logging.getLogger(__name__)
 
 
 class BoxRetryLater(Exception):
@@ -37,6 +34,8 @@ class BoxWebhookRejected(ApplicationError):
 
 @dataclass
 class Failure(Exception):
+    """Why an attempt failed, in words for the log row, and whether another attempt could succeed."""
+
     reason: str
     retryable: bool
     http_status: int | None = None
@@ -50,12 +49,7 @@ def box_retry_backoff(*, attempt: int) -> float:
 
 
 def deliverable_page_url(deliverable: Deliverable) -> str:
-    for name in ("deliverables:detail", "reviews:annotate"):
-        try:
-            return reverse(name, args=[deliverable.pk])
-        except NoReverseMatch:
-            continue
-    return reverse("box:settings")
+    return reverse("deliverables:detail", args=[deliverable.pk])
 
 
 def admins():
