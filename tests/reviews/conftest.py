@@ -5,7 +5,7 @@ from reviews.services import revision_upload
 from tests.factories import ProjectFactory, make_deliverable
 
 from .files import upload
-from .helpers import advance_to, restore_defaults
+from .helpers import advance_to
 
 
 @pytest.fixture
@@ -21,10 +21,3 @@ def at_client_review(producer):
         return deliverable
 
     return build
-
-
-@pytest.fixture
-def restored_defaults(transactional_db):
-    """For transactional tests: the default organisation and pipeline, which the emptied database lacks.
-    List it before any user fixture."""
-    restore_defaults()

@@ -160,7 +160,9 @@ def test_upload_before_any_review_stage_asks_nobody(producer, reviewer):
     assert Notification.objects.filter(recipient=reviewer).count() == 1
 
 
-def test_concurrent_uploads_get_distinct_rounds(restored_defaults, producer):
+# serialized_rollback: the seed rows come back after the flush, for the tests that follow this one.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_concurrent_uploads_get_distinct_rounds(producer):
     require_postgres()
     deliverable = make_deliverable()
     errors: list[Exception] = []
@@ -617,7 +619,8 @@ def test_session_actions_need_review_run(at_client_review, reviewer, viewer):
             call()
 
 
-def test_two_presenters_completing_at_once_apply_decisions_once(restored_defaults, reviewer, producer):
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_presenters_completing_at_once_apply_decisions_once(reviewer, producer):
     require_postgres()
     deliverable = make_deliverable(ProjectFactory(), "Race", assignee=producer)
     advance_to(deliverable, "Client Review", producer)
