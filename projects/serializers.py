@@ -17,6 +17,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from rest_framework import serializers
 
 from tracker.constants import Priority
+from tracker.ids import parse_id
 from tracker.models import ClientTeam
 
 from .models import Project
@@ -272,10 +273,10 @@ class ClientTeamIdField(serializers.Field):
     def to_internal_value(self, data) -> ClientTeam:
         if isinstance(data, bool) or not isinstance(data, str | int):
             self.fail("invalid")
-        text = str(data).strip()
-        if not text.isascii() or not text.isdigit() or int(text) > 2**63 - 1:
+        pk = parse_id(data)
+        if pk is None:
             self.fail("unknown")
-        team = ClientTeam.objects.filter(organisation=self.context["organisation"], pk=int(text)).first()
+        team = ClientTeam.objects.filter(organisation=self.context["organisation"], pk=pk).first()
         if team is None:
             self.fail("unknown")
         return team

@@ -32,6 +32,27 @@ def require_broker() -> str:
     return url
 
 
+def _uses_transactional_db(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    if marker and marker.kwargs.get("transaction"):
+        return True
+    return bool({"transactional_db", "live_server", "celery_worker_process"} & set(request.fixturenames))
+
+
+@pytest.fixture(autouse=True)
+def _default_organisation_rows(request, django_db_setup, django_db_blocker):
+    """Transactional tests end with a flush, which also drops the rows the migrations seeded (the default
+    organisation, its teams and pipeline). Put them back before each such test, the way the migration made them."""
+    if not _uses_transactional_db(request):
+        return
+    request.getfixturevalue("transactional_db")
+    from django.conf import settings
+
+    from projects.defaults import organisation_ensure_defaults
+
+    organisation_ensure_defaults(slug=settings.TRACKER_DEFAULT_ORGANISATION)
+
+
 @pytest.fixture
 def admin_user(db):
     return UserFactory(username="ada", role=User.Role.ADMIN, is_staff=True, is_superuser=True)

@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from tracker.ids import parse_id
+
 from . import selectors, services
 from .permissions import Permission, has_permission
 
@@ -59,7 +61,7 @@ def notification_list(request):
 @login_required
 @require_POST
 def notification_mark_read(request):
-    ids = [int(value) for value in request.POST.getlist("id") if value.isdigit()] or None
+    ids = [pk for pk in map(parse_id, request.POST.getlist("id")) if pk is not None] or None
     marked = services.notifications_mark_read(user=request.user, ids=ids)
     if not is_htmx(request):
         messages.success(request, f"Marked {marked} notification{'s' if marked != 1 else ''} as read.")

@@ -4,28 +4,8 @@ default 11-stage pipeline template."""
 from django.conf import settings
 from django.db import migrations
 
-CLIENT_TEAMS = [
-    ("Brand", "brand"),
-    ("Events", "events"),
-    ("B2B", "b2b"),
-    ("Content", "content"),
-    ("Briefing Team", "briefing-team"),
-    ("Performance", "performance"),
-]
-
-DEFAULT_PIPELINE = [
-    ("Pipeline", "pipeline", "NONE"),
-    ("New", "new", "NONE"),
-    ("Briefing", "briefing", "NONE"),
-    ("Concept", "concept", "NONE"),
-    ("Design", "design", "NONE"),
-    ("Internal Review", "internal-review", "SIMPLE"),
-    ("Client Review", "client-review", "FORMAL"),
-    ("Amends", "amends", "NONE"),
-    ("Final Approval", "final-approval", "FORMAL"),
-    ("Delivery", "delivery", "NONE"),
-    ("Completed", "completed", "NONE"),
-]
+# The lists live in projects/defaults.py, which also seeds organisations created later.
+from projects.defaults import CLIENT_TEAMS, DEFAULT_PIPELINE  # noqa: E402
 
 
 def create_defaults(apps, schema_editor):

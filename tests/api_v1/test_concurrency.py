@@ -58,9 +58,8 @@ def _assert_one_outcome(answers: list[requests.Response]) -> None:
             assert answer.json() == originals[0].json()
 
 
-# serialized_rollback: the flush after a transactional test would otherwise drop the migrations' seed rows.
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_parallel_posts_with_one_key_create_one_project(live_server):
     require_postgres()
     url = live_server.url + reverse("api_v1:projects")
@@ -71,7 +70,7 @@ def test_parallel_posts_with_one_key_create_one_project(live_server):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_requests_arriving_while_the_first_runs_get_409(live_server, monkeypatch):
     require_postgres()
     real = v1_views.api_project_upsert

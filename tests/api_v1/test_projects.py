@@ -165,7 +165,7 @@ def test_detail_runs_a_constant_number_of_queries(api, deliverables, django_asse
     assert len(response.json()["deliverables"]) == deliverables
 
 
-@pytest.mark.parametrize("project_id", ["999999", "abc", "-1", "1" * 30])
+@pytest.mark.parametrize("project_id", ["999999", "abc", "-1", "1" * 30, "¹", "٣"])
 def test_unknown_project_is_404_json(api, project_id):
     response = api.get(project_url(project_id))
     assert response.status_code == 404

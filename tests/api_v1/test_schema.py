@@ -65,7 +65,7 @@ def test_docs_page_works_offline_from_vendored_assets(client):
     assert reverse("api_v1:schema") in html.replace("\\u002D", "-")  # the URL sits escaped in a JS string
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_api_conforms_to_its_schema_under_schemathesis(live_server, settings):
     """Generated requests (valid and invalid) against every operation: no 5xx, no response off the schema."""
     settings.API_KEY_RATE_LIMIT = "100000/m"  # generated traffic must reach the views, not the rate limit

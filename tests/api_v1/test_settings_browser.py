@@ -18,7 +18,7 @@ from tests.factories import UserFactory
 from tracker.api.services import api_key_authenticate
 from tracker.models import ApiKey, User
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [

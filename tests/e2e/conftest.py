@@ -8,9 +8,8 @@ Fixtures for every app's browser tests:
   "pass-for-tests-1");
 - `screenshot(page, name)`: saves var/screenshots/<name>.png (full page) and returns the path.
 
-Every test in this folder is marked `e2e` and runs against a transactional database with
-`serialized_rollback`, so the seed rows from the migrations (default organisation, teams, default pipeline)
-are there for the live server and come back after the flush.
+Every test in this folder is marked `e2e` and runs against a transactional database, so the live server sees
+what the test writes; the root conftest puts the migrations' seed rows back before each one.
 """
 
 import os
@@ -46,7 +45,7 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if E2E_DIR in Path(str(item.fspath)).resolve().parents:
             item.add_marker(pytest.mark.e2e)
-            item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))
+            item.add_marker(pytest.mark.django_db(transaction=True))
 
 
 def _chromium_or_skip() -> str:
@@ -60,42 +59,7 @@ def _chromium_or_skip() -> str:
 
 
 @pytest.fixture(scope="session")
-def _serialized_db_contents(django_db_setup, django_db_blocker):
-    """The migrations' seed rows as Django serialized them when it created the test database.
-
-    Captured before Playwright starts: its sync API switches greenlets, after which the test code resolves
-    fresh `connections[...]` objects that lack `_test_serialized_contents`, and `serialized_rollback` would
-    silently restore nothing.
-    """
-    from django.db import connections
-
-    return {
-        alias: connections[alias]._test_serialized_contents
-        for alias in connections
-        if hasattr(connections[alias], "_test_serialized_contents")
-    }
-
-
-@pytest.fixture(autouse=True)
-def _seed_rows_for_browser_tests(request, _serialized_db_contents):
-    """Give every browser test the migrations' seed rows (default organisation, teams, default pipeline)."""
-    if E2E_DIR not in Path(str(request.node.fspath)).resolve().parents:
-        return
-    from django.db import connections
-
-    from tracker.models import Organisation
-
-    request.getfixturevalue("transactional_db")
-    for alias, contents in _serialized_db_contents.items():
-        connection = connections[alias]
-        # Re-attach, so the flush after this test skips post_migrate and the next test's restore runs.
-        connection._test_serialized_contents = contents
-        if not Organisation.objects.using(alias).exists():
-            connection.creation.deserialize_db_from_string(contents)
-
-
-@pytest.fixture(scope="session")
-def browser(_serialized_db_contents):
+def browser():
     executable = _chromium_or_skip()
     from playwright.sync_api import sync_playwright
 

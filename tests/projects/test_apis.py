@@ -254,7 +254,7 @@ def test_an_unexpected_database_failure_is_upsert_failed_with_detail(csrf_client
     assert Project.objects.count() == 0
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_the_documented_curl_session_flow_creates_a_project_on_the_real_server(live_server, settings):
     """docs/INTEGRATION_GUIDE.md's curl steps: sign in, pick up the CSRF token, POST /api/projects."""
     import shutil

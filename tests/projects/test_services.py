@@ -133,8 +133,7 @@ def test_project_update_can_set_and_clear_the_omg_number():
     assert error.value.extra == {"field": "omg_job_number"}
 
 
-# serialized_rollback: the flush after a transactional test would otherwise drop the migrations' seed rows.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_switching_the_default_concurrently_leaves_exactly_one():
     require_postgres()
     organisation = default_organisation()
@@ -160,8 +159,7 @@ def test_switching_the_default_concurrently_leaves_exactly_one():
     assert PipelineTemplate.objects.filter(organisation=organisation, is_default=True).count() == 1
 
 
-# serialized_rollback: the flush after a transactional test would otherwise drop the migrations' seed rows.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_concurrent_stage_adds_get_distinct_orders():
     require_postgres()
     template = pipeline_template_create(organisation=default_organisation(), name="Busy")

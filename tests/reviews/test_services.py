@@ -160,8 +160,7 @@ def test_upload_before_any_review_stage_asks_nobody(producer, reviewer):
     assert Notification.objects.filter(recipient=reviewer).count() == 1
 
 
-# serialized_rollback: the seed rows come back after the flush, for the tests that follow this one.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_concurrent_uploads_get_distinct_rounds(producer):
     require_postgres()
     deliverable = make_deliverable()
@@ -619,7 +618,7 @@ def test_session_actions_need_review_run(at_client_review, reviewer, viewer):
             call()
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_presenters_completing_at_once_apply_decisions_once(reviewer, producer):
     require_postgres()
     deliverable = make_deliverable(ProjectFactory(), "Race", assignee=producer)

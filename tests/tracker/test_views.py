@@ -76,6 +76,15 @@ def test_mark_one_notification_read(client, producer):
     assert second.read_at is None
 
 
+def test_mark_read_ignores_ids_that_are_not_ids(client, producer):
+    first = notification_create(recipient=producer, kind=Notification.Kind.GENERAL, title="One")
+    client.force_login(producer)
+    response = client.post(reverse("notifications_read"), {"id": ["¹", "abc", str(first.pk)]})
+    assert response.status_code == 302
+    first.refresh_from_db()
+    assert first.read_at is not None
+
+
 def test_mark_all_read_never_touches_someone_elses(client, producer):
     other = UserFactory(role=User.Role.PRODUCER)
     mine = notification_create(recipient=producer, kind=Notification.Kind.GENERAL, title="Mine")

@@ -7,6 +7,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from deliverables.models import Deliverable, Stage
 from projects.models import Project
 from tracker.errors import NotFoundError
+from tracker.ids import parse_id
 from tracker.models import Organisation
 
 
@@ -48,7 +49,7 @@ def v1_project_get(*, organisation: Organisation, project_id: str) -> Project:
 
     Another organisation's project is "not found", exactly like one that does not exist.
     """
-    pk = _pk(project_id)
+    pk = parse_id(project_id)
     project = (
         Project.objects.filter(organisation=organisation, pk=pk)
         .select_related("client_team")
@@ -64,7 +65,7 @@ def v1_project_get(*, organisation: Organisation, project_id: str) -> Project:
 
 
 def v1_project_find(*, organisation: Organisation, project_id: str) -> Project:
-    pk = _pk(project_id)
+    pk = parse_id(project_id)
     project = Project.objects.filter(organisation=organisation, pk=pk).first() if pk is not None else None
     if project is None:
         raise NotFoundError("project not found")
@@ -77,8 +78,3 @@ def v1_deliverable_list(*, project: Project) -> QuerySet[Deliverable]:
 
 def v1_deliverable_get(*, pk: int) -> Deliverable:
     return v1_deliverables().get(pk=pk)
-
-
-def _pk(value: str) -> int | None:
-    value = str(value).strip()
-    return int(value) if value.isdigit() and len(value) < 19 else None

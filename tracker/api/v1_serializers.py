@@ -15,6 +15,7 @@ from deliverables.models import Deliverable
 from projects import serializers as intake
 from projects.models import PipelineTemplate, Project
 from tracker.constants import Priority
+from tracker.ids import parse_id
 
 
 @extend_schema_field({"type": "string", "format": "date", "nullable": True})
@@ -40,7 +41,7 @@ class PipelineTemplateIdField(serializers.Field):
 
     def to_internal_value(self, data) -> PipelineTemplate:
         template = None
-        pk = _int_or_none(data) if isinstance(data, str | int) and not isinstance(data, bool) else None
+        pk = parse_id(data)
         if pk is not None:
             template = PipelineTemplate.objects.filter(organisation=self.context["organisation"], pk=pk).first()
         if template is None:
@@ -92,11 +93,6 @@ class DeliverableInputSerializer(intake_deliverables.DeliverableInputSerializer)
     priority = intake.ChoiceStringField(choices=Priority.choices, required=False)
     dueDate = DateField(source="due_date")
     customFields = CustomFieldsField(source="custom_fields")
-
-
-def _int_or_none(value) -> int | None:
-    value = str(value).strip()
-    return int(value) if value.isascii() and value.isdigit() and len(value) < 19 else None
 
 
 class ProjectListQuerySerializer(serializers.Serializer):

@@ -39,7 +39,7 @@ def all_at_once(call) -> list:
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_parallel_deliveries_of_one_event_make_one_revision(fake_box, deliverable):
     require_postgres()
     folder = fake_box.add_folder("OMG-24017_hero-banner_v1", fake_box.root_id)
@@ -59,7 +59,7 @@ def test_parallel_deliveries_of_one_event_make_one_revision(fake_box, deliverabl
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_parallel_send_clicks_make_one_push(fake_box, deliverable, producer, settings):
     require_postgres()
     add_revision(deliverable)

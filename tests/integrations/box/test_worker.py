@@ -19,7 +19,7 @@ def wait_for(condition, timeout=60.0):
 
 
 @pytest.mark.redis
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_an_approval_is_pushed_by_a_real_worker_with_a_retry(box_worker_env, celery_worker_process, deliverable):
     fake_box = box_worker_env
     add_revision(deliverable)

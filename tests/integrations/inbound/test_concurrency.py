@@ -40,7 +40,7 @@ def post_all_at_once(route: str, body: bytes) -> list:
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_parallel_identical_briefs_make_one_brief():
     require_postgres()
     results = post_all_at_once("briefs", fixture_bytes("briefs", "brief__created"))
@@ -51,7 +51,7 @@ def test_parallel_identical_briefs_make_one_brief():
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_parallel_identical_jobs_make_one_project():
     require_postgres()
     results = post_all_at_once("omg", fixture_bytes("omg", "job__updated"))
@@ -62,7 +62,7 @@ def test_parallel_identical_jobs_make_one_project():
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_parallel_identical_deliverables_make_one_deliverable_with_one_set_of_stages():
     require_postgres()
     ProjectFactory(omg_job_number="OMG-12345")

@@ -38,7 +38,7 @@ def our_base(live_server) -> str:
     return live_server.url + settings.TRACKER_BASE_PATH
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_the_guides_bash_example_gets_200_from_the_real_server(live_server):
     assert shutil.which("openssl") and shutil.which("curl"), "the guide's example needs openssl and curl"
     script = GUIDE_BASH.replace(GUIDE_URL, our_base(live_server))
@@ -57,7 +57,7 @@ def test_the_guides_bash_example_gets_200_from_the_real_server(live_server):
     assert WebhookReceipt.objects.get().signature_verified is True
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_the_guides_python_example_gets_200_from_the_real_server(live_server):
     script = f"secret = {settings.BRIEF_WEBHOOK_SECRET!r}\n" + GUIDE_PYTHON.replace(GUIDE_URL, our_base(live_server))
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
@@ -67,7 +67,7 @@ def test_the_guides_python_example_gets_200_from_the_real_server(live_server):
     assert Brief.objects.get().title == "New brief"
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_the_bash_example_against_the_legacy_base_path_lands_when_curl_follows_the_308(live_server):
     legacy = live_server.url + settings.TRACKER_LEGACY_BASE_PATHS[0]
     script = GUIDE_BASH.replace(GUIDE_URL, legacy).replace("curl -X POST", "curl -L -X POST")
