@@ -4,7 +4,9 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from projects.apis import JSONBodyParser, permission_required, run_upsert
+from tracker.api.intake import run_upsert
+from tracker.api.parsers import JSONBodyParser
+from tracker.api.permissions import permission_required
 from tracker.permissions import Permission
 from tracker.services import organisation_for_user
 

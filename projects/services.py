@@ -95,30 +95,62 @@ def _conflict_message(code: str, omg_job_number: str | None) -> str:
 
 @transaction.atomic
 def project_upsert_by_omg(
-    *, organisation: Organisation, omg_job_number: str, project_code: str | None = None, **fields
+    *,
+    organisation: Organisation,
+    omg_job_number: str,
+    project_code: str | None = None,
+    create_only: dict | None = None,
+    **fields,
 ) -> tuple[Project, bool]:
     """Create or update the project keyed by its OMG job number. Returns `(project, created)`.
 
     Only the fields passed are written on update, so an upstream update that omits a field keeps the
-    stored value. A generated project code is only used on create.
+    stored value. `project_code` (generated when not given) and `create_only` (e.g. source, pipeline
+    template) are used on create only. A number held by another organisation's project is a ConflictError,
+    and nothing is written.
     """
     _only_known(fields)
+    _only_known(create_only or {})
     for _attempt in range(5):
         code = project_code or _project_code_candidate(timezone.localdate())
         try:
             project, created = upsert(
                 Project,
                 lookup={"omg_job_number": omg_job_number},
-                create_fields={"organisation": organisation, "project_code": code, **fields},
+                create_fields={"organisation": organisation, "project_code": code, **(create_only or {}), **fields},
                 update_fields=fields,
             )
         except IntegrityError as error:
             if project_code is None and not Project.objects.filter(omg_job_number=omg_job_number).exists():
                 continue  # the generated code collided: try another one
             raise ConflictError(_conflict_message(code, None)) from error
+        if project.organisation_id != organisation.pk:
+            raise ConflictError(f"OMG job number {omg_job_number!r} already exists")  # rolls the update back
         emit("project.created" if created else "project.updated", _event_payload(project))
         return project, created
     raise ConflictError("could not generate a unique project code")
+
+
+@transaction.atomic
+def project_intake(
+    *,
+    organisation: Organisation,
+    omg_job_number: str | None = None,
+    project_code: str | None = None,
+    create_only: dict | None = None,
+    **fields,
+) -> tuple[Project, bool]:
+    """What every intake path does with a project: upsert on the OMG job number when one is given (all intake
+    paths key on it), otherwise create. Returns `(project, created)`."""
+    if omg_job_number:
+        return project_upsert_by_omg(
+            organisation=organisation,
+            omg_job_number=omg_job_number,
+            project_code=project_code,
+            create_only=create_only,
+            **fields,
+        )
+    return project_create(organisation=organisation, project_code=project_code, **(create_only or {}), **fields), True
 
 
 _UNCHANGED = object()

@@ -29,7 +29,7 @@ from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from projects.apis import UpsertFailed
+from tracker.api.intake import UpsertFailed
 from tracker.errors import ApplicationError, NotFoundError
 from tracker.services import organisation_default
 

@@ -14,11 +14,14 @@ from projects.services import (
     pipeline_template_create,
     pipeline_template_rename,
     pipeline_template_set_default,
+    project_intake,
     project_update,
+    project_upsert_by_omg,
 )
 from tests.conftest import require_postgres
 from tests.factories import ProjectFactory, default_organisation, make_deliverable
 from tracker.errors import ApplicationError, ConflictError
+from tracker.models import Organisation
 
 pytestmark = pytest.mark.django_db
 
@@ -183,3 +186,29 @@ def test_concurrent_stage_adds_get_distinct_orders():
     assert errors == []
     orders = sorted(PipelineStageTemplate.objects.filter(template=template).values_list("order", flat=True))
     assert orders == list(range(6))
+
+
+def test_upsert_by_omg_never_touches_another_organisations_project(db):
+    other = Organisation.objects.create(name="Other studio", slug="other-studio")
+    theirs = ProjectFactory(organisation=other, omg_job_number="OMG-SHARED", name="Theirs")
+    with pytest.raises(ConflictError, match="already exists"):
+        project_upsert_by_omg(
+            organisation=Organisation.objects.get(slug="default"), omg_job_number="OMG-SHARED", name="Ours"
+        )
+    theirs.refresh_from_db()
+    assert theirs.name == "Theirs"
+
+
+def test_project_intake_creates_with_create_only_fields_and_updates_without_them(db, producer):
+    organisation = Organisation.objects.get(slug="default")
+    project, created = project_intake(
+        organisation=organisation, omg_job_number="OMG-77", name="First", create_only={"source": "rest"}
+    )
+    again, created_again = project_intake(
+        organisation=organisation, omg_job_number="OMG-77", name="Renamed", create_only={"source": "api"}
+    )
+    again.refresh_from_db()
+    assert created and not created_again and again.pk == project.pk
+    assert (again.name, again.source) == ("Renamed", "rest")
+    plain, plain_created = project_intake(organisation=organisation, name="No number")
+    assert plain_created and plain.omg_job_number is None and plain.project_code.startswith("PRJ-")

@@ -1,8 +1,23 @@
-"""Who may call the external API v1: a valid API key (401 otherwise) holding the operation's scope (403)."""
+"""DRF permission classes: tracker permissions for signed-in users, and API-key scopes for the external API v1."""
 
 from rest_framework import exceptions, permissions
 
 from tracker.models import ApiKey
+from tracker.permissions import Permission
+from tracker.permissions import has_permission as user_has_permission
+
+
+def permission_required(permission: Permission) -> type[permissions.BasePermission]:
+    """A DRF permission class granting `permission` (tracker.permissions) to signed-in users."""
+
+    class HasTrackerPermission(permissions.BasePermission):
+        message = "permission denied"
+
+        def has_permission(self, request, view) -> bool:
+            return user_has_permission(request.user, permission)
+
+    HasTrackerPermission.__name__ = f"Has{permission.value.title().replace('_', '')}"
+    return HasTrackerPermission
 
 
 class HasApiKeyScope(permissions.BasePermission):

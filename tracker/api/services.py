@@ -25,7 +25,7 @@ from deliverables.models import Deliverable
 from deliverables.services import deliverable_upsert
 from projects.models import Project
 from projects.selectors import pipeline_template_default
-from projects.services import project_create, project_upsert_by_omg
+from projects.services import project_intake
 from tracker.errors import ApplicationError, ConflictError
 from tracker.models import ApiKey, IdempotencyRecord, Organisation, User
 
@@ -234,34 +234,17 @@ def api_project_upsert(*, organisation: Organisation, fields: dict) -> tuple[Pro
     An OMG job number that belongs to another organisation is a conflict; the whole write rolls back.
     """
     fields = dict(fields)
-    omg_job_number = fields.pop("omg_job_number", None)
-    project_code = fields.pop("project_code", None)
-    create_fields = {"source": "api", **fields}
-    create_fields.setdefault("pipeline_template", pipeline_template_default(organisation=organisation))
-    if not omg_job_number:
-        project = project_create(organisation=organisation, project_code=project_code, **create_fields)
-        return project, True
-    if not Project.objects.filter(omg_job_number=omg_job_number).exists():
-        # Create with the create-only values (source, default pipeline) in one write and one event. The read
-        # above only picks the path: a concurrent create of the same number is caught by the constraint.
-        try:
-            with transaction.atomic():
-                project = project_create(
-                    organisation=organisation,
-                    project_code=project_code,
-                    omg_job_number=omg_job_number,
-                    **create_fields,
-                )
-            return project, True
-        except ConflictError:
-            if not Project.objects.filter(omg_job_number=omg_job_number).exists():
-                raise  # the conflict is the project code, not the number
-    project, created = project_upsert_by_omg(
-        organisation=organisation, omg_job_number=omg_job_number, project_code=project_code, **fields
+    create_only = {"source": "api"}
+    if fields.get("pipeline_template") is None:
+        fields.pop("pipeline_template", None)
+        create_only["pipeline_template"] = pipeline_template_default(organisation=organisation)
+    return project_intake(
+        organisation=organisation,
+        omg_job_number=fields.pop("omg_job_number", None),
+        project_code=fields.pop("project_code", None),
+        create_only=create_only,
+        **fields,
     )
-    if project.organisation_id != organisation.pk:
-        raise ConflictError(f"OMG job number {omg_job_number!r} already exists")
-    return project, created
 
 
 @transaction.atomic
