@@ -1,7 +1,4 @@
-import threading
-
 import pytest
-from django.db import connection
 
 from deliverables.models import Stage
 from projects.models import ApprovalType, PipelineStageTemplate, PipelineTemplate
@@ -18,6 +15,7 @@ from projects.services import (
     project_update,
     project_upsert_by_omg,
 )
+from tests.concurrency import run_at_once
 from tests.conftest import require_postgres
 from tests.factories import ProjectFactory, default_organisation, make_deliverable
 from tracker.errors import ApplicationError, ConflictError
@@ -141,24 +139,8 @@ def test_switching_the_default_concurrently_leaves_exactly_one():
     require_postgres()
     organisation = default_organisation()
     candidates = [pipeline_template_create(organisation=organisation, name=f"T{i}") for i in range(6)]
-    errors = []
-    barrier = threading.Barrier(len(candidates))
-
-    def switch(template):
-        try:
-            barrier.wait()
-            pipeline_template_set_default(template=template)
-        except Exception as error:  # noqa: BLE001 - any failure is the test's finding
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=switch, args=(t,)) for t in candidates]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    results = run_at_once([lambda t=t: pipeline_template_set_default(template=t) for t in candidates])
+    assert [r for r in results if isinstance(r, Exception)] == []
     assert PipelineTemplate.objects.filter(organisation=organisation, is_default=True).count() == 1
 
 
@@ -166,23 +148,8 @@ def test_switching_the_default_concurrently_leaves_exactly_one():
 def test_concurrent_stage_adds_get_distinct_orders():
     require_postgres()
     template = pipeline_template_create(organisation=default_organisation(), name="Busy")
-    barrier = threading.Barrier(6)
-    errors = []
-
-    def add(index):
-        try:
-            barrier.wait()
-            pipeline_stage_add(template=template, name=f"Stage {index}")
-        except Exception as error:  # noqa: BLE001 - any failure is the test's finding
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=add, args=(i,)) for i in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = run_at_once([lambda i=i: pipeline_stage_add(template=template, name=f"Stage {i}") for i in range(6)])
+    errors = [r for r in results if isinstance(r, Exception)]
     assert errors == []
     orders = sorted(PipelineStageTemplate.objects.filter(template=template).values_list("order", flat=True))
     assert orders == list(range(6))

@@ -29,6 +29,7 @@ from reviews.services import (
     revision_upload,
     stage_under_review,
 )
+from tests.concurrency import run_at_once
 from tests.conftest import require_postgres
 from tests.factories import ProjectFactory, UserFactory, make_deliverable
 from tracker import events
@@ -164,24 +165,8 @@ def test_upload_before_any_review_stage_asks_nobody(producer, reviewer):
 def test_concurrent_uploads_get_distinct_rounds(producer):
     require_postgres()
     deliverable = make_deliverable()
-    errors: list[Exception] = []
-    barrier = threading.Barrier(4)
-
-    def worker():
-        try:
-            barrier.wait()
-            revision_upload(deliverable=deliverable, file=upload(), actor=producer)
-        except Exception as error:  # collected and asserted on below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    results = run_at_once([lambda: revision_upload(deliverable=deliverable, file=upload(), actor=producer)] * 4)
+    assert [r for r in results if isinstance(r, Exception)] == []
     assert sorted(deliverable.revisions.values_list("round", flat=True)) == [1, 2, 3, 4]
 
 

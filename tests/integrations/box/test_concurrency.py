@@ -1,14 +1,12 @@
 """Box redelivering an event while the first delivery is still in flight, and double clicks (needs Postgres)."""
 
-import threading
-
 import pytest
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
 from deliverables.models import Revision
 from integrations.box.models import BoxInboundLog, BoxPushLog
+from tests.concurrency import run_at_once
 from tests.conftest import require_postgres
 
 from .conftest import add_revision
@@ -18,24 +16,7 @@ CALLERS = 6
 
 
 def all_at_once(call) -> list:
-    barrier = threading.Barrier(CALLERS)
-    results: list = [None] * CALLERS
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            results[index] = call()
-        except Exception as error:  # surfaced by the assertions
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(CALLERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
+    return run_at_once([call] * CALLERS)
 
 
 @pytest.mark.postgres

@@ -1,14 +1,12 @@
 """N identical webhook calls at once make exactly one row, and every caller gets 200 (needs Postgres)."""
 
-import threading
-
 import pytest
-from django.db import connection
 from django.test import Client
 
 from briefs.models import Brief
 from deliverables.models import Deliverable
 from projects.models import Project
+from tests.concurrency import run_at_once
 from tests.conftest import require_postgres
 from tests.factories import ProjectFactory
 
@@ -18,25 +16,11 @@ CALLERS = 8
 
 
 def post_all_at_once(route: str, body: bytes) -> list:
-    barrier = threading.Barrier(CALLERS)
-    results: list = [None] * CALLERS
+    def post():
+        response = post_webhook(Client(), route, body)
+        return response.status_code, response.json()
 
-    def call(index: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            response = post_webhook(Client(), route, body)
-            results[index] = (response.status_code, response.json())
-        except Exception as error:  # surfaced by the assertions below
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=call, args=(index,)) for index in range(CALLERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
+    return run_at_once([post] * CALLERS)
 
 
 @pytest.mark.postgres
