@@ -49,14 +49,8 @@ class StorableTextMixin:
         return super().run_validation(data)
 
 
-class StringField(StorableTextMixin, serializers.CharField):
-    """A JSON string, and only a string: numbers, booleans, lists and objects are refused.
-
-    Optional by default; `null` clears the stored text (it becomes ""), which is not the same as leaving
-    the key out (the stored value is kept).
-    """
-
-    default_error_messages = {"invalid": "Must be a string."}
+class OptionalTextMixin:
+    """An optional JSON string and only a string; `null` clears the stored text (it becomes "")."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
@@ -73,6 +67,16 @@ class StringField(StorableTextMixin, serializers.CharField):
         if data is not serializers.empty and data is not None and not isinstance(data, str):
             self.fail("invalid")
         return super().run_validation(data)
+
+
+class StringField(OptionalTextMixin, StorableTextMixin, serializers.CharField):
+    """A JSON string, and only a string: numbers, booleans, lists and objects are refused.
+
+    Optional by default; `null` clears the stored text (it becomes ""), which is not the same as leaving
+    the key out (the stored value is kept).
+    """
+
+    default_error_messages = {"invalid": "Must be a string."}
 
 
 class RequiredStringField(StringField):
@@ -85,26 +89,10 @@ class RequiredStringField(StringField):
         super().__init__(**kwargs)
 
 
-class EmailStringField(StorableTextMixin, serializers.EmailField):
+class EmailStringField(OptionalTextMixin, StorableTextMixin, serializers.EmailField):
     """An e-mail address sent as a JSON string; `null` clears it."""
 
     default_error_messages = {"invalid": "Enter a valid email address."}
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("required", False)
-        kwargs.setdefault("allow_blank", True)
-        kwargs.setdefault("allow_null", True)
-        super().__init__(**kwargs)
-
-    def validate_empty_values(self, data):
-        if data is None and self.allow_null:
-            return True, ""
-        return super().validate_empty_values(data)
-
-    def run_validation(self, data=serializers.empty):
-        if data is not serializers.empty and data is not None and not isinstance(data, str):
-            self.fail("invalid")
-        return super().run_validation(data)
 
 
 class IdentifierField(StorableTextMixin, serializers.CharField):
