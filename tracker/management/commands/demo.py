@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -12,6 +13,8 @@ from deliverables.models import Stage
 from deliverables.services import deliverable_approve_stage, deliverable_complete_stage, deliverable_upsert
 from projects.models import ApprovalType
 from projects.services import project_upsert_by_omg
+from reviews.services import revision_upload
+from tracker.images import png_bytes
 from tracker.models import ClientTeam, User
 from tracker.services import organisation_default
 
@@ -136,12 +139,18 @@ class Command(BaseCommand):
                 self._advance(deliverable, steps=index * 3, actor=users["producer"], reviewer=users["reviewer"])
 
     def _advance(self, deliverable, *, steps, actor, reviewer):
-        """Move a deliverable through its NONE and SIMPLE stages, stopping at the first FORMAL one."""
+        """Move a deliverable through its NONE and SIMPLE stages, stopping at the first FORMAL one with a revision."""
         for _ in range(steps):
             stage = deliverable.stages.filter(status=Stage.Status.ACTIVE).first()
             if stage is None or stage.approval_type == ApprovalType.FORMAL:
-                return
+                break
             if stage.approval_type == ApprovalType.SIMPLE:
                 deliverable = deliverable_approve_stage(deliverable=deliverable, stage=stage, actor=reviewer)
             else:
                 deliverable = deliverable_complete_stage(deliverable=deliverable, stage=stage, actor=actor)
+        if deliverable.stages.filter(status=Stage.Status.ACTIVE, approval_type=ApprovalType.FORMAL).exists():
+            # Waiting for client review: give reviewers a first round to annotate and present.
+            artwork = SimpleUploadedFile(
+                f"{deliverable.slug}-r1.png", png_bytes(960, 600, (196, 84, 60)), content_type="image/png"
+            )
+            revision_upload(deliverable=deliverable, file=artwork, actor=actor, note="First round for review")
