@@ -97,7 +97,6 @@ INSTALLED_APPS = [
     "reviews",
     "integrations.inbound",
     "integrations.box",
-    "integrations.outbound",
 ]
 
 MIDDLEWARE = [

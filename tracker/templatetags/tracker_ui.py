@@ -64,26 +64,16 @@ def pretty_json(value) -> str:
     return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False, default=str)
 
 
-# The settings pages, in sidebar order. Each app adds its page under its own URL name; a page that is not
-# installed (its name does not resolve) is simply left out of the menu.
+# The admin settings pages, in sidebar order.
 SETTINGS_PAGES = (
-    ("Pipelines", ("projects:pipelines",)),
-    ("API keys", ("api_keys",)),
-    ("Box", ("box:settings",)),
-    ("Outbound webhooks", ("outbound:settings", "outbound:endpoints", "outbound:endpoint_list", "outbound:list")),
+    ("Pipelines", "projects:pipelines"),
+    ("API keys", "api_keys"),
+    ("Box", "box:settings"),
 )
 
 
 @register.simple_tag
 def settings_links() -> list[tuple[str, str]]:
-    from django.urls import NoReverseMatch, reverse
+    from django.urls import reverse
 
-    links = []
-    for label, names in SETTINGS_PAGES:
-        for name in names:
-            try:
-                links.append((label, reverse(name)))
-                break
-            except NoReverseMatch:
-                continue
-    return links
+    return [(label, reverse(name)) for label, name in SETTINGS_PAGES]
