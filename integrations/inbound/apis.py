@@ -20,6 +20,7 @@ Every call, whatever its answer, leaves one WebhookReceipt.
 import hashlib
 import json
 import logging
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -94,7 +95,7 @@ def _text(value) -> str:
     return str(value) if isinstance(value, str | int) and not isinstance(value, bool) else ""
 
 
-class WebhookReceiverApi(APIView):
+class WebhookReceiverApi(APIView, ABC):
     """Shared pipeline of the three receivers; subclasses name their route, secret, header and service call."""
 
     authentication_classes = ()
@@ -165,11 +166,13 @@ class WebhookReceiverApi(APIView):
             raise WebhookRejected(401, "signature mismatch")
         self.receipt.signature_verified = True
 
+    @abstractmethod
     def external_key(self, payload) -> str:
-        raise NotImplementedError
+        """The idempotency key this payload carries, for the receipt (externalId, job number, project + name)."""
 
+    @abstractmethod
     def perform(self, serializer, organisation) -> dict:
-        raise NotImplementedError
+        """Run the route's one domain service and return the success body."""
 
     def upsert_failed(self, error: Exception) -> UpsertFailed:
         logger.exception(
