@@ -10,9 +10,9 @@ from django.views.decorators.http import require_POST
 
 from projects.selectors import pipeline_template_default
 from tracker.errors import ApplicationError
-from tracker.permissions import Permission, has_permission
+from tracker.permissions import Permission, has_permission, require_permission
 from tracker.services import organisation_for_user
-from tracker.views import is_htmx, redirect_after_post, require_permission
+from tracker.views import redirect_after_post
 
 from . import selectors, services
 from .forms import InboxFilterForm, PromoteForm, RejectForm
@@ -58,7 +58,7 @@ def inbox(request):
         "tab_query": tab_query.urlencode(),
         "can_triage": has_permission(request.user, Permission.BRIEF_TRIAGE),
     }
-    template = "briefs/_inbox_results.html" if is_htmx(request) and request.headers.get("HX-Target") else None
+    template = "briefs/_inbox_results.html" if request.htmx and request.headers.get("HX-Target") else None
     return render(request, template or "briefs/inbox.html", context)
 
 
@@ -80,7 +80,7 @@ def detail(request, pk: int):
 @login_required
 def promote(request, pk: int):
     """GET shows the project form prefilled from the brief; POST creates the project and accepts the brief."""
-    require_permission(request, Permission.BRIEF_TRIAGE)
+    require_permission(request.user, Permission.BRIEF_TRIAGE)
     brief = _brief_or_404(request, pk)
     organisation = brief.organisation
     if request.method == "POST":
@@ -115,7 +115,7 @@ def _attach_error(form, error: ApplicationError) -> None:
 @login_required
 @require_POST
 def reject(request, pk: int):
-    require_permission(request, Permission.BRIEF_TRIAGE)
+    require_permission(request.user, Permission.BRIEF_TRIAGE)
     brief = _brief_or_404(request, pk)
     form = RejectForm(request.POST)
     if form.is_valid():
@@ -127,14 +127,14 @@ def reject(request, pk: int):
             messages.success(request, "Brief rejected.")
             return redirect_after_post(request, reverse("briefs:detail", args=[brief.pk]))
     brief = _brief_or_404(request, pk)
-    template = "briefs/_triage.html" if is_htmx(request) else "briefs/detail.html"
+    template = "briefs/_triage.html" if request.htmx else "briefs/detail.html"
     return render(request, template, _detail_context(request, brief, reject_form=form, reject_open=True), status=400)
 
 
 @login_required
 @require_POST
 def reopen(request, pk: int):
-    require_permission(request, Permission.BRIEF_TRIAGE)
+    require_permission(request.user, Permission.BRIEF_TRIAGE)
     brief = _brief_or_404(request, pk)
     try:
         services.brief_reopen(brief=brief, actor=request.user)

@@ -12,9 +12,9 @@ from projects import selectors as project_selectors
 from projects.models import Project
 from projects.views import detail_context as project_detail_context
 from tracker.errors import ApplicationError
-from tracker.permissions import Permission, has_permission
+from tracker.permissions import Permission, has_permission, require_permission
 from tracker.services import organisation_for_user
-from tracker.views import is_htmx, redirect_after_post, require_permission
+from tracker.views import redirect_after_post
 
 from . import selectors, services
 from .forms import DeliverableCreateForm, DeliverableEditForm, DeliverableStatusForm
@@ -68,7 +68,7 @@ def _after_stage_change(request, pk: int, error: ApplicationError | None = None)
     """htmx swaps the stages panel in place; a plain form gets the whole page back via redirect."""
     if error is not None:
         messages.error(request, _message(error))
-    if is_htmx(request):
+    if request.htmx:
         deliverable = _deliverable_or_404(request, pk)
         return render(request, "deliverables/_stages.html", _context(request, deliverable, htmx_fragment=True))
     return redirect_after_post(request, reverse("deliverables:detail", args=[pk]))
@@ -78,7 +78,7 @@ def _after_stage_change(request, pk: int, error: ApplicationError | None = None)
 @require_POST
 def stage_complete(request, pk: int, stage_pk: int):
     """NONE gate: anyone who may edit the deliverable marks the current stage complete."""
-    require_permission(request, Permission.DELIVERABLE_EDIT)
+    require_permission(request.user, Permission.DELIVERABLE_EDIT)
     deliverable = _deliverable_or_404(request, pk)
     stage = _stage_or_404(deliverable, stage_pk)
     try:
@@ -93,7 +93,7 @@ def stage_complete(request, pk: int, stage_pk: int):
 @require_POST
 def stage_approve(request, pk: int, stage_pk: int):
     """SIMPLE gate: one approval by a reviewer, producer or admin, recorded with who and when."""
-    require_permission(request, Permission.STAGE_APPROVE)
+    require_permission(request.user, Permission.STAGE_APPROVE)
     deliverable = _deliverable_or_404(request, pk)
     stage = _stage_or_404(deliverable, stage_pk)
     try:
@@ -107,7 +107,7 @@ def stage_approve(request, pk: int, stage_pk: int):
 @login_required
 @require_POST
 def deliverable_set_status(request, pk: int):
-    require_permission(request, Permission.DELIVERABLE_EDIT)
+    require_permission(request.user, Permission.DELIVERABLE_EDIT)
     deliverable = _deliverable_or_404(request, pk)
     form = DeliverableStatusForm(request.POST)
     if not form.is_valid():
@@ -125,7 +125,7 @@ def deliverable_set_status(request, pk: int):
 @login_required
 @require_POST
 def deliverable_edit(request, pk: int):
-    require_permission(request, Permission.DELIVERABLE_EDIT)
+    require_permission(request.user, Permission.DELIVERABLE_EDIT)
     deliverable = _deliverable_or_404(request, pk)
     form = DeliverableEditForm(request.POST, organisation=deliverable.project.organisation)
     if form.is_valid():
@@ -145,7 +145,7 @@ def deliverable_edit(request, pk: int):
 @require_POST
 def deliverable_create(request, project_pk: int):
     """Add a deliverable to a project; its stages are copied from the project's pipeline."""
-    require_permission(request, Permission.DELIVERABLE_CREATE)
+    require_permission(request.user, Permission.DELIVERABLE_CREATE)
     organisation = organisation_for_user(request.user)
     try:
         project = project_selectors.project_detail(organisation=organisation, pk=project_pk)
@@ -162,10 +162,10 @@ def deliverable_create(request, project_pk: int):
             form.add_error("name" if error.extra.get("field") == "name" else None, _message(error))
         else:
             messages.success(request, f"Deliverable “{deliverable.name}” added.")
-            if is_htmx(request):
+            if request.htmx:
                 return render(request, "projects/_deliverables.html", _project_fragment(request, project))
             return redirect_after_post(request, reverse("projects:detail", args=[project.pk]) + "#deliverables")
-    if is_htmx(request):
+    if request.htmx:
         return render(request, "projects/_deliverables.html", _project_fragment(request, project, form), status=400)
     return render(
         request,

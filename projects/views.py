@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from deliverables.forms import DeliverableCreateForm
 from tracker.errors import ApplicationError
-from tracker.permissions import Permission, has_permission
+from tracker.permissions import Permission, has_permission, require_permission
 from tracker.services import organisation_for_user
-from tracker.views import redirect_after_post, require_permission
+from tracker.views import redirect_after_post
 
 from . import selectors, services
 from .forms import ProjectFilterForm, ProjectForm
@@ -73,7 +73,7 @@ def project_detail(request, pk: int):
 @login_required
 def project_edit(request, pk: int):
     """GET shows the edit form on its own page; POST saves through `project_update` and returns to the project."""
-    require_permission(request, Permission.PROJECT_EDIT)
+    require_permission(request.user, Permission.PROJECT_EDIT)
     project = _project_or_404(request, pk)
     organisation = project.organisation
     if request.method == "POST":

@@ -8,9 +8,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from tracker.errors import ApplicationError
-from tracker.permissions import Permission
+from tracker.permissions import Permission, require_permission
 from tracker.services import organisation_for_user
-from tracker.views import is_htmx, redirect_after_post, require_permission, safe_next
+from tracker.views import redirect_after_post, safe_next
 
 from . import selectors, services
 from .forms import PipelineRenameForm, PipelineStageApprovalForm, PipelineStageForm, PipelineTemplateForm
@@ -37,7 +37,7 @@ def _stage_or_404(template: PipelineTemplate, stage_pk: int) -> PipelineStageTem
 
 @login_required
 def pipeline_list(request):
-    require_permission(request, Permission.ADMIN_SETTINGS)
+    require_permission(request.user, Permission.ADMIN_SETTINGS)
     organisation = organisation_for_user(request.user)
     form = PipelineTemplateForm(organisation=organisation)
     status = 200
@@ -66,20 +66,20 @@ def _editor(request, template: PipelineTemplate, status: int = 200, **forms):
         "stage_form": forms.get("stage_form") or PipelineStageForm(),
         "approval_types": PipelineStageApprovalForm.base_fields["approval_type"].choices,
     }
-    name = "settings/_pipeline_stages.html" if is_htmx(request) else "settings/pipeline_detail.html"
+    name = "settings/_pipeline_stages.html" if request.htmx else "settings/pipeline_detail.html"
     return render(request, name, context, status=status)
 
 
 @login_required
 def pipeline_detail(request, pk: int):
-    require_permission(request, Permission.ADMIN_SETTINGS)
+    require_permission(request.user, Permission.ADMIN_SETTINGS)
     return _editor(request, _template_or_404(request, pk))
 
 
 @login_required
 @require_POST
 def pipeline_rename(request, pk: int):
-    require_permission(request, Permission.ADMIN_SETTINGS)
+    require_permission(request.user, Permission.ADMIN_SETTINGS)
     template = _template_or_404(request, pk)
     form = PipelineRenameForm(request.POST)
     if form.is_valid():
@@ -97,14 +97,14 @@ def pipeline_rename(request, pk: int):
 @login_required
 @require_POST
 def pipeline_set_default(request, pk: int):
-    require_permission(request, Permission.ADMIN_SETTINGS)
+    require_permission(request.user, Permission.ADMIN_SETTINGS)
     template = services.pipeline_template_set_default(template=_template_or_404(request, pk))
     messages.success(request, f"“{template.name}” is now the default pipeline for new deliverables.")
     return redirect_after_post(request, safe_next(request, reverse("projects:pipelines")))
 
 
 def _after_stage_change(request, template: PipelineTemplate):
-    if is_htmx(request):
+    if request.htmx:
         return _editor(request, template)
     return redirect_after_post(request, reverse("projects:pipeline_detail", args=[template.pk]))
 
@@ -112,7 +112,7 @@ def _after_stage_change(request, template: PipelineTemplate):
 @login_required
 @require_POST
 def pipeline_stage_add(request, pk: int):
-    require_permission(request, Permission.ADMIN_SETTINGS)
+    require_permission(request.user, Permission.ADMIN_SETTINGS)
     template = _template_or_404(request, pk)
     form = PipelineStageForm(request.POST)
     if form.is_valid():
@@ -128,7 +128,7 @@ def pipeline_stage_add(request, pk: int):
 @login_required
 @require_POST
 def pipeline_stage_remove(request, pk: int, stage_pk: int):
-    require_permission(request, Permission.ADMIN_SETTINGS)
+    require_permission(request.user, Permission.ADMIN_SETTINGS)
     template = _template_or_404(request, pk)
     services.pipeline_stage_remove(stage=_stage_or_404(template, stage_pk))
     return _after_stage_change(request, template)
@@ -137,7 +137,7 @@ def pipeline_stage_remove(request, pk: int, stage_pk: int):
 @login_required
 @require_POST
 def pipeline_stage_move(request, pk: int, stage_pk: int):
-    require_permission(request, Permission.ADMIN_SETTINGS)
+    require_permission(request.user, Permission.ADMIN_SETTINGS)
     template = _template_or_404(request, pk)
     try:
         services.pipeline_stage_move(stage=_stage_or_404(template, stage_pk), direction=request.POST.get("direction"))
@@ -149,7 +149,7 @@ def pipeline_stage_move(request, pk: int, stage_pk: int):
 @login_required
 @require_POST
 def pipeline_stage_approval(request, pk: int, stage_pk: int):
-    require_permission(request, Permission.ADMIN_SETTINGS)
+    require_permission(request.user, Permission.ADMIN_SETTINGS)
     template = _template_or_404(request, pk)
     form = PipelineStageApprovalForm(request.POST)
     if not form.is_valid():

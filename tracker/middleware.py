@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.http import HttpResponsePermanentRedirect
 
+from tracker.errors import ApplicationError
+
 
 class HttpResponsePermanentRedirectKeepMethod(HttpResponsePermanentRedirect):
     status_code = 308  # unlike 301, a 308 makes clients repeat a POST with its body
@@ -25,3 +27,22 @@ class LegacyBasePathRedirectMiddleware:
                 query = request.META.get("QUERY_STRING", "")
                 return HttpResponsePermanentRedirectKeepMethod((target or "/") + (f"?{query}" if query else ""))
         return self.get_response(request)
+
+
+class ApplicationErrorMiddleware:
+    """Turns a domain refusal that reached a page view uncaught into its page: NotFoundError -> 404,
+    PermissionDeniedError -> 403, any other ApplicationError -> its status with the message. DRF views answer
+    through their own exception handler (`tracker.api.errors`) and never get here."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, ApplicationError):
+            from tracker.views import application_error
+
+            return application_error(request, exception)
+        return None

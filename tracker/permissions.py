@@ -1,7 +1,14 @@
-"""Roles -> permissions. Every page, API and service that checks access asks `has_permission`."""
+"""Roles -> permissions.
+
+The rule (docs/ARCHITECTURE.md): every write is gated in its service with `require_permission(actor, ...)`, so
+a page, the REST API and Django admin are checked once, in the same place. `actor=None` is an upstream system
+that its edge already authenticated (a signed webhook, an API key with the right scope). Views only ask
+`has_permission` to decide what to show, and to gate the few pages that only read admin data.
+"""
 
 from enum import StrEnum
 
+from .errors import PermissionDeniedError
 from .models import User
 
 
@@ -52,3 +59,9 @@ def permissions_for(user) -> frozenset[Permission]:
 
 def has_permission(user, permission: Permission) -> bool:
     return permission in permissions_for(user)
+
+
+def require_permission(actor, permission: Permission) -> None:
+    """The server-side gate for a write. Raises PermissionDeniedError; `None` is a trusted upstream system."""
+    if actor is not None and not has_permission(actor, permission):
+        raise PermissionDeniedError("permission denied")

@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -8,10 +7,10 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from tracker.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from tracker.ids import parse_id
 
 from . import selectors, services
-from .permissions import Permission, has_permission
 
 
 def home(request):
@@ -21,21 +20,28 @@ def home(request):
 
 
 # --- Helpers every page view shares ---------------------------------------------------------------------------
+# One way each (docs/ARCHITECTURE.md): `request.htmx` (django-htmx) tells an htmx request, `show_refusal` puts a
+# service refusal on the page, `redirect_back` returns to a safe `next`, and NotFoundError / PermissionDeniedError
+# raised anywhere under a page become the 404 / 403 page in `tracker.middleware.ApplicationErrorMiddleware`.
 
 
-def require_permission(request: HttpRequest, permission: Permission) -> None:
-    """The server-side gate for every page action: hiding a button is never the check."""
-    if not has_permission(request.user, permission):
-        raise PermissionDenied(permission.value)
+def refusal_text(error: ApplicationError) -> str:
+    """A service's message ("stage 'Design' is not the current stage") as a sentence for a person."""
+    text = error.message.strip()
+    if not text:
+        return "That action is not allowed."
+    text = text[0].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."
 
 
-def is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
+def show_refusal(request: HttpRequest, error: ApplicationError) -> None:
+    """The one way a page shows a service refusal: an error message on the page that renders next."""
+    messages.error(request, refusal_text(error))
 
 
 def redirect_after_post(request: HttpRequest, to: str) -> HttpResponse:
     """Plain forms follow a 303; htmx requests are told where to go with HX-Redirect."""
-    if is_htmx(request):
+    if request.htmx:
         response = HttpResponse(status=204)
         response["HX-Redirect"] = to
         return response
@@ -43,10 +49,18 @@ def redirect_after_post(request: HttpRequest, to: str) -> HttpResponse:
 
 
 def safe_next(request: HttpRequest, fallback: str) -> str:
+    """The `next` the form or link sent when it is a path on this site, else `fallback`."""
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+    hosts = {request.get_host()}
+    ours = url_has_allowed_host_and_scheme(target, allowed_hosts=hosts, require_https=request.is_secure())
+    if ours and target.startswith("/") and not target.startswith("//"):
         return target
     return fallback
+
+
+def redirect_back(request: HttpRequest, fallback: str) -> HttpResponse:
+    """After a POST: back to the page the form named in `next` (when it is ours), else to `fallback`."""
+    return redirect_after_post(request, safe_next(request, fallback))
 
 
 # --- Notifications --------------------------------------------------------------------------------------------
@@ -63,9 +77,9 @@ def notification_list(request):
 def notification_mark_read(request):
     ids = [pk for pk in map(parse_id, request.POST.getlist("id")) if pk is not None] or None
     marked = services.notifications_mark_read(user=request.user, ids=ids)
-    if not is_htmx(request):
+    if not request.htmx:
         messages.success(request, f"Marked {marked} notification{'s' if marked != 1 else ''} as read.")
-    return redirect_after_post(request, safe_next(request, reverse("notifications")))
+    return redirect_back(request, reverse("notifications"))
 
 
 # --- Error pages ----------------------------------------------------------------------------------------------
@@ -79,6 +93,15 @@ def _error(request, status: int, message: str, template: str):
     if _wants_json(request):
         return JsonResponse({"error": message}, status=status)
     return render(request, template, {"status": status, "message": message}, status=status)
+
+
+def application_error(request, error: ApplicationError):
+    """A refusal no page caught: its status, with the service's words on the error page (or in JSON)."""
+    if isinstance(error, NotFoundError):
+        return page_not_found(request)
+    if isinstance(error, PermissionDeniedError):
+        return permission_denied(request)
+    return _error(request, error.status_code, refusal_text(error), "error.html")
 
 
 def bad_request(request, exception=None):

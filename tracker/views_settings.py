@@ -12,9 +12,9 @@ from tracker.api.forms import ApiKeyForm
 from tracker.api.selectors import api_key_get, api_key_list
 from tracker.api.services import api_key_create, api_key_revoke
 from tracker.errors import NotFoundError
-from tracker.permissions import Permission
+from tracker.permissions import Permission, require_permission
 from tracker.services import organisation_for_user
-from tracker.views import redirect_after_post, require_permission
+from tracker.views import redirect_after_post
 
 
 @login_required
@@ -26,7 +26,7 @@ def api_key_index(request):
     The secret is rendered into this response only (never put in the session or a message cookie), and the
     response is marked no-store so no cache keeps it.
     """
-    require_permission(request, Permission.ADMIN_SETTINGS)
+    require_permission(request.user, Permission.ADMIN_SETTINGS)
     organisation = organisation_for_user(request.user)
     form = ApiKeyForm(request.POST or None)
     created = secret = None
@@ -49,7 +49,7 @@ def api_key_index(request):
 @login_required
 @require_POST
 def api_key_revoke_view(request, pk: int):
-    require_permission(request, Permission.ADMIN_SETTINGS)
+    require_permission(request.user, Permission.ADMIN_SETTINGS)
     try:
         api_key = api_key_get(organisation=organisation_for_user(request.user), pk=pk)
     except NotFoundError as error:
