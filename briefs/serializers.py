@@ -7,7 +7,7 @@ brief's `source` reads). The serializer's context must carry `organisation`, for
 
 from rest_framework import serializers
 
-from projects.serializers import (
+from tracker.api.fields import (
     ChoiceStringField,
     DateTimeStringField,
     EmailStringField,

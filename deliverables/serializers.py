@@ -6,7 +6,7 @@
 
 from rest_framework import serializers
 
-from projects.serializers import (
+from tracker.api.fields import (
     ChoiceStringField,
     CountField,
     DateOrDateTimeField,

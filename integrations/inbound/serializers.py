@@ -10,7 +10,7 @@ from rest_framework import serializers
 from briefs.serializers import BriefInputSerializer
 from deliverables.serializers import DeliverableInputSerializer
 from projects.models import Project
-from projects.serializers import (
+from tracker.api.fields import (
     ChoiceStringField,
     CountField,
     DateOrDateTimeField,

@@ -12,24 +12,25 @@ from rest_framework import serializers
 
 from deliverables import serializers as intake_deliverables
 from deliverables.models import Deliverable
-from projects import serializers as intake
 from projects.models import PipelineTemplate, Project
+from projects.serializers import ProjectInputSerializer
+from tracker.api import fields
 from tracker.constants import Priority
 from tracker.ids import parse_id
 
 
 @extend_schema_field({"type": "string", "format": "date", "nullable": True})
-class DateField(intake.DateOrDateTimeField):
+class DateField(fields.DateOrDateTimeField):
     """A date; an ISO-8601 datetime is accepted too (the webhooks send those)."""
 
 
 @extend_schema_field({"type": "string", "nullable": True, "description": "A client team's id (not its slug)."})
-class ClientTeamIdField(intake.ClientTeamIdField):
+class ClientTeamIdField(fields.ClientTeamIdField):
     pass
 
 
 @extend_schema_field({"type": "object", "additionalProperties": True, "nullable": True})
-class CustomFieldsField(intake.JSONObjectField):
+class CustomFieldsField(fields.JSONObjectField):
     """`customFields`: a JSON object kept on the row."""
 
 
@@ -70,16 +71,16 @@ class ErrorSerializer(serializers.Serializer):
     issues = IssueSerializer(many=True, required=False)
 
 
-class ProjectInputSerializer(intake.ProjectInputSerializer):
+class ProjectInputSerializer(ProjectInputSerializer):
     """POST /api/v1/projects: the intake body (same names, enums and rules), where only `name` is required.
 
     Upserts on `omgJobNumber` when given; only the fields sent are written on update. `projectCode` is
     generated when left out; `pipelineTemplateId` picks the new project's pipeline.
     """
 
-    projectCode = intake.RequiredStringField(source="project_code", max_length=64, required=False)
-    status = intake.ChoiceStringField(choices=Project.Status.choices, required=False)
-    priority = intake.ChoiceStringField(choices=Priority.choices, required=False)
+    projectCode = fields.RequiredStringField(source="project_code", max_length=64, required=False)
+    status = fields.ChoiceStringField(choices=Project.Status.choices, required=False)
+    priority = fields.ChoiceStringField(choices=Priority.choices, required=False)
     clientTeamId = ClientTeamIdField(source="client_team")
     startDate = DateField(source="start_date")
     dueDate = DateField(source="due_date")
@@ -90,7 +91,7 @@ class ProjectInputSerializer(intake.ProjectInputSerializer):
 class DeliverableInputSerializer(intake_deliverables.DeliverableInputSerializer):
     """POST /api/v1/projects/<id>/deliverables: the intake body, upserting on `name` within the project."""
 
-    priority = intake.ChoiceStringField(choices=Priority.choices, required=False)
+    priority = fields.ChoiceStringField(choices=Priority.choices, required=False)
     dueDate = DateField(source="due_date")
     customFields = CustomFieldsField(source="custom_fields")
 

@@ -1,0 +1,269 @@
+"""Wire field types every input serializer shares (webhooks, REST twins, /api/v1).
+
+They speak the Upstream Integration Guide's camelCase names and produce `validated_data` keyed by the model's
+field names (through `source=`), holding only the keys the caller sent. That is what lets an update that omits
+an optional field keep the stored value: pass `validated_data` straight to the service.
+
+They are strict about JSON types (a number is not a string, `true` is not a number), so a wrong type is an
+`invalid payload` issue and never reaches the database.
+"""
+
+import math
+from datetime import date, datetime
+
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from rest_framework import serializers
+
+from tracker.ids import parse_id
+from tracker.models import ClientTeam
+
+# The widest value a PositiveIntegerField holds on every database we run on (Postgres `integer`).
+MAX_DB_INTEGER = 2_147_483_647
+# Upstream pass-through objects (raw, rawPayload, customFields) may nest this deep, no deeper.
+MAX_JSON_DEPTH = 32
+
+
+def storable_text(value: str) -> bool:
+    """Whether a database can store the text as sent: no NUL characters (Postgres refuses them) and no lone
+    UTF-16 surrogates (valid JSON escapes such as "\\ud800", but not encodable as UTF-8)."""
+    if "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+class StorableTextMixin:
+    """Refuses text no database column could store (see `storable_text`), as an invalid value of the field."""
+
+    def run_validation(self, data=serializers.empty):
+        if isinstance(data, str) and not storable_text(data):
+            raise serializers.ValidationError("Must be valid Unicode text without NUL characters.", code="unstorable")
+        return super().run_validation(data)
+
+
+class OptionalTextMixin:
+    """An optional JSON string and only a string; `null` clears the stored text (it becomes "")."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("allow_blank", True)
+        kwargs.setdefault("allow_null", True)
+        super().__init__(**kwargs)
+
+    def validate_empty_values(self, data):
+        if data is None and self.allow_null:
+            return True, ""
+        return super().validate_empty_values(data)
+
+    def run_validation(self, data=serializers.empty):
+        if data is not serializers.empty and data is not None and not isinstance(data, str):
+            self.fail("invalid")
+        return super().run_validation(data)
+
+
+class StringField(OptionalTextMixin, StorableTextMixin, serializers.CharField):
+    """A JSON string, and only a string: numbers, booleans, lists and objects are refused.
+
+    Optional by default; `null` clears the stored text (it becomes ""), which is not the same as leaving
+    the key out (the stored value is kept).
+    """
+
+    default_error_messages = {"invalid": "Must be a string."}
+
+
+class RequiredStringField(StringField):
+    """A required, non-blank JSON string."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", True)
+        kwargs.setdefault("allow_blank", False)
+        kwargs.setdefault("allow_null", False)
+        super().__init__(**kwargs)
+
+
+class EmailStringField(OptionalTextMixin, StorableTextMixin, serializers.EmailField):
+    """An e-mail address sent as a JSON string; `null` clears it."""
+
+    default_error_messages = {"invalid": "Enter a valid email address."}
+
+
+class IdentifierField(StorableTextMixin, serializers.CharField):
+    """An upstream identifier (externalId, job number): a JSON string, or an integer sent as a number."""
+
+    default_error_messages = {"invalid": "Must be a string or an integer."}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("allow_blank", False)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, str | int):
+            self.fail("invalid")
+        return super().to_internal_value(str(data))
+
+
+class CountField(serializers.IntegerField):
+    """A whole number >= 0 sent as a JSON number (not a string, not a boolean); `null` clears it."""
+
+    default_error_messages = {"invalid": "Must be a whole number."}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("allow_null", True)
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_value", MAX_DB_INTEGER)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int | float):
+            self.fail("invalid")
+        if isinstance(data, float) and not (math.isfinite(data) and data.is_integer()):
+            self.fail("invalid")
+        return super().to_internal_value(int(data))
+
+
+class ChoiceStringField(serializers.ChoiceField):
+    """One of a fixed set of strings, matched exactly (`"HIGH"`, not `"high"`)."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid_choice", input=data)
+        return super().to_internal_value(data)
+
+
+class DateOrDateTimeField(serializers.Field):
+    """A calendar date from `"2026-05-15"` or an ISO-8601 datetime such as `"2026-05-15T17:00:00Z"`.
+
+    A datetime is converted to the tracker's time zone (TIME_ZONE) before its date is taken; `null` clears it.
+    """
+
+    default_error_messages = {"invalid": "Must be an ISO-8601 date (YYYY-MM-DD) or date-time."}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("allow_null", True)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data) -> date:
+        if not isinstance(data, str) or len(data) > 64:
+            self.fail("invalid")
+        try:
+            parsed_date = parse_date(data)
+            if parsed_date is not None:
+                return parsed_date
+            parsed = parse_datetime(data)
+        except ValueError:
+            self.fail("invalid")
+        if parsed is None:
+            self.fail("invalid")
+        if timezone.is_naive(parsed):
+            parsed = timezone.make_aware(parsed)
+        return timezone.localdate(parsed)
+
+    def to_representation(self, value):
+        return value.isoformat() if value else None
+
+
+class DateTimeStringField(serializers.DateTimeField):
+    """An ISO-8601 date-time sent as a JSON string (a bare date means its midnight); `null` clears it."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("allow_null", True)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, value) -> datetime:
+        if not isinstance(value, str) or len(value) > 64:
+            self.fail("invalid", format="ISO-8601")
+        return super().to_internal_value(value)
+
+
+class JSONObjectField(serializers.Field):
+    """A JSON object passed through verbatim (`raw`, `rawPayload`, `customFields`).
+
+    Refuses what no database column could store faithfully: non-finite numbers, NUL characters (Postgres
+    `jsonb` rejects them) and nesting deeper than MAX_JSON_DEPTH. `null` stores an empty object.
+    """
+
+    default_error_messages = {
+        "invalid": "Must be a JSON object.",
+        "too_deep": f"Nested deeper than {MAX_JSON_DEPTH} levels.",
+        "not_finite": "Numbers must be finite.",
+        "nul": "Strings may not contain NUL (\\u0000) characters.",
+        "surrogate": "Must be valid Unicode.",
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("allow_null", True)
+        super().__init__(**kwargs)
+
+    def validate_empty_values(self, data):
+        if data is None and self.allow_null:
+            return True, {}
+        return super().validate_empty_values(data)
+
+    def to_internal_value(self, data) -> dict:
+        if not isinstance(data, dict):
+            self.fail("invalid")
+        # Iterative walk: the body may nest close to the JSON parser's own recursion limit.
+        pending = [(data, 1)]
+        while pending:
+            value, depth = pending.pop()
+            if depth > MAX_JSON_DEPTH:
+                self.fail("too_deep")
+            if isinstance(value, dict):
+                for key, item in value.items():
+                    self._check_text(key)
+                    pending.append((item, depth + 1))
+            elif isinstance(value, list):
+                pending.extend((item, depth + 1) for item in value)
+            elif isinstance(value, float) and not math.isfinite(value):
+                self.fail("not_finite")
+            elif isinstance(value, str):
+                self._check_text(value)
+        return data
+
+    def _check_text(self, value: str) -> None:
+        if "\x00" in value:
+            self.fail("nul")
+        if not storable_text(value):
+            self.fail("surrogate")
+
+    def to_representation(self, value):
+        return value
+
+
+class ClientTeamIdField(serializers.Field):
+    """`clientTeamId`: a ClientTeam id as a string or a number, within the organisation in the context.
+
+    The serializer's context must carry `organisation`. `null` clears the team.
+    """
+
+    default_error_messages = {
+        "invalid": "Must be a client team id (string or number).",
+        "unknown": "Unknown client team.",
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("allow_null", True)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data) -> ClientTeam:
+        if isinstance(data, bool) or not isinstance(data, str | int):
+            self.fail("invalid")
+        pk = parse_id(data)
+        if pk is None:
+            self.fail("unknown")
+        team = ClientTeam.objects.filter(organisation=self.context["organisation"], pk=pk).first()
+        if team is None:
+            self.fail("unknown")
+        return team
+
+    def to_representation(self, value):
+        return str(value.pk) if value else None
