@@ -30,7 +30,11 @@ class BriefCreateApi(APIView):
         fields.pop("system", None)  # a REST brief's source is always "rest"
         external_id = fields.pop("external_id", None)
         brief, created = run_upsert(
-            brief_upsert, organisation=organisation, external_id=external_id, source=REST_SOURCE, **fields
+            brief_upsert,
+            organisation=organisation,
+            external_id=external_id,
+            create_only={"source": REST_SOURCE},
+            **fields,
         )
         action = "created" if created else "updated"
         return Response({"ok": True, "briefId": str(brief.pk), "status": brief.status, "action": action})

@@ -43,20 +43,25 @@ def _only_known(fields: dict) -> dict:
 
 
 @transaction.atomic
-def brief_upsert(*, organisation: Organisation, external_id: str | None = None, **fields) -> tuple[Brief, bool]:
-    """Create a brief, or update the one with the same `external_id` in the organisation.
+def brief_upsert(
+    *, organisation: Organisation, external_id: str | None = None, create_only: dict | None = None, **fields
+) -> tuple[Brief, bool]:
+    """The one intake write for briefs (webhook, REST twin, and every later channel): create a brief, or update
+    the one with the same `external_id` in the organisation. Returns `(brief, created)`.
 
-    Without an external id every call creates a new brief. Only the fields passed are written on update,
-    and an update never changes a brief's triage status. Returns `(brief, created)`.
+    Without an external id every call creates a new brief. Only the fields passed are written on update, so an
+    omitted optional field never overwrites a stored one; `create_only` (the channel's `source`, say) is written
+    on create only. An update never changes a brief's triage status.
     """
     _only_known(fields)
+    create_fields = {**_only_known(dict(create_only or {})), **fields}
     if external_id is None:
-        brief, created = Brief.objects.create(organisation=organisation, **fields), True
+        brief, created = Brief.objects.create(organisation=organisation, **create_fields), True
     else:
         brief, created = upsert(
             Brief,
             lookup={"organisation": organisation, "external_id": external_id},
-            create_fields=fields,
+            create_fields=create_fields,
             update_fields=fields,
         )
     emit("brief.received" if created else "brief.updated", _event_payload(brief))

@@ -17,6 +17,7 @@ from tracker.events import emit
 from tracker.models import Organisation
 
 from .models import ApprovalType, PipelineStageTemplate, PipelineTemplate, Project
+from .selectors import pipeline_template_default
 
 # Fields a caller may set on a project (the model's names).
 PROJECT_FIELDS = (
@@ -60,6 +61,14 @@ def _only_known(fields: dict) -> dict:
     return fields
 
 
+def _with_pipeline(organisation: Organisation, fields: dict) -> dict:
+    """A new project records the pipeline its deliverables will copy: the one asked for, else the default at
+    creation (so a later change of default never changes which stages its next deliverable gets)."""
+    if fields.get("pipeline_template") is None:
+        fields = {**fields, "pipeline_template": pipeline_template_default(organisation=organisation)}
+    return fields
+
+
 @transaction.atomic
 def project_create(
     *, organisation: Organisation, project_code: str | None = None, omg_job_number: str | None = None, **fields
@@ -68,7 +77,7 @@ def project_create(
 
     A duplicate `project_code` or OMG job number raises ConflictError.
     """
-    _only_known(fields)
+    fields = _with_pipeline(organisation, _only_known(fields))
     for _attempt in range(5):
         code = project_code or _project_code_candidate(timezone.localdate())
         try:
@@ -110,14 +119,14 @@ def project_upsert_by_omg(
     and nothing is written.
     """
     _only_known(fields)
-    _only_known(create_only or {})
+    create_fields = _with_pipeline(organisation, {**_only_known(dict(create_only or {})), **fields})
     for _attempt in range(5):
         code = project_code or _project_code_candidate(timezone.localdate())
         try:
             project, created = upsert(
                 Project,
                 lookup={"omg_job_number": omg_job_number},
-                create_fields={"organisation": organisation, "project_code": code, **(create_only or {}), **fields},
+                create_fields={"organisation": organisation, "project_code": code, **create_fields},
                 update_fields=fields,
             )
         except IntegrityError as error:
@@ -140,8 +149,10 @@ def project_intake(
     create_only: dict | None = None,
     **fields,
 ) -> tuple[Project, bool]:
-    """What every intake path does with a project: upsert on the OMG job number when one is given (all intake
-    paths key on it), otherwise create. Returns `(project, created)`."""
+    """The one intake write for projects (OMG webhook, REST twin, /api/v1, and every later channel): upsert on
+    the OMG job number when one is given (all intake paths key on it), otherwise create. Returns
+    `(project, created)`. The channel passes its `source` (and any other create-only field) in `create_only`;
+    an update writes only `fields`, so an omitted optional field never overwrites a stored one."""
     if omg_job_number:
         return project_upsert_by_omg(
             organisation=organisation,

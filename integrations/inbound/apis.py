@@ -11,7 +11,8 @@ Each call goes through the same checks, in this order, and the first that fails 
 7. body is JSON                                  400 {"error": "invalid JSON body"}
 8. payload shape (a JSON object, right fields)   400 {"error": "invalid payload", "issues": [...]}
 9. parent project exists (deliverables)          404 {"error": "parent project not found", "hint": ...}
-10. the domain write                             500 {"error": "upsert failed", "detail": ...}
+10. the domain write: a refusal answers as on every other intake path (409 for an OMG job number another
+    organisation holds, ...); anything unexpected is 500 {"error": "upsert failed", "detail": ...}
 
 With `<NAME>_WEBHOOK_ALLOW_INSECURE` a call without the header skips 4-6; a header, if sent, is still checked.
 Every call, whatever its answer, leaves one WebhookReceipt.
@@ -30,7 +31,10 @@ from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tracker.api.intake import UpsertFailed
+from briefs.services import brief_upsert
+from deliverables.services import deliverable_upsert
+from projects.services import project_intake
+from tracker.api.intake import UpsertFailed, run_upsert
 from tracker.errors import ApplicationError, NotFoundError
 from tracker.services import organisation_default
 
@@ -180,13 +184,6 @@ class WebhookReceiverApi(APIView, ABC):
         )
         return UpsertFailed(error)
 
-    def write(self, call, **kwargs):
-        """Run the one domain service of this call; anything it raises becomes "upsert failed" (500)."""
-        try:
-            return call(**kwargs)
-        except Exception as error:
-            raise self.upsert_failed(error) from error
-
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         receipt = getattr(self, "receipt", None) or Receipt(source_ip=source_ip(request))
@@ -219,8 +216,15 @@ class BriefWebhookApi(WebhookReceiverApi):
         return _text(payload.get("externalId")) if isinstance(payload, dict) else ""
 
     def perform(self, serializer, organisation) -> dict:
-        brief, created = self.write(
-            services.webhook_brief_upsert, organisation=organisation, fields=serializer.validated_data
+        fields = dict(serializer.validated_data)
+        external_id = fields.pop("external_id", None)
+        system = fields.pop("system", "")
+        # The brief's source names the sending system; an update that does not name one keeps the stored source.
+        create_only = {"source": services.SOURCE_PREFIX}
+        if system:
+            fields["source"] = f"{services.SOURCE_PREFIX}:{system}"
+        brief, created = run_upsert(
+            brief_upsert, organisation=organisation, external_id=external_id, create_only=create_only, **fields
         )
         self.receipt.action, self.receipt.object_id = ("created" if created else "updated"), str(brief.pk)
         return {"ok": True, "briefId": str(brief.pk), "status": brief.status, "action": self.receipt.action}
@@ -239,8 +243,10 @@ class OmgWebhookApi(WebhookReceiverApi):
 
     def perform(self, serializer, organisation) -> dict:
         omg_job_number, fields = serializer.project_fields()
-        project, created = self.write(
-            services.webhook_project_upsert, organisation=organisation, omg_job_number=omg_job_number, fields=fields
+        # A job created without a name is named after its number (a project always has a name).
+        create_only = {"source": f"{services.SOURCE_PREFIX}:omg", "name": omg_job_number}
+        project, created = run_upsert(
+            project_intake, organisation=organisation, omg_job_number=omg_job_number, create_only=create_only, **fields
         )
         self.receipt.action, self.receipt.object_id = ("created" if created else "updated"), str(project.pk)
         return {"ok": True, "projectId": str(project.pk), "action": self.receipt.action}
@@ -262,11 +268,9 @@ class DeliverableWebhookApi(WebhookReceiverApi):
 
     def perform(self, serializer, organisation) -> dict:
         omg_job_number, name, status, fields = serializer.deliverable_fields()
-        project = project_by_omg_job_number(omg_job_number=omg_job_number)
+        project = project_by_omg_job_number(organisation=organisation, omg_job_number=omg_job_number)
         if project is None:
             raise NotFoundError("parent project not found", {"hint": PARENT_PROJECT_HINT})
-        deliverable, created = self.write(
-            services.webhook_deliverable_upsert, project=project, name=name, status=status, fields=fields
-        )
+        deliverable, created = run_upsert(deliverable_upsert, project=project, name=name, status=status, **fields)
         self.receipt.action, self.receipt.object_id = ("created" if created else "updated"), str(deliverable.pk)
         return {"ok": True, "deliverableId": str(deliverable.pk), "action": self.receipt.action}

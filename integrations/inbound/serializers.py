@@ -25,8 +25,6 @@ from tracker.constants import Priority
 
 from .selectors import client_team_by_slug_or_name
 
-OMG_EVENTS = ("job.created", "job.updated", "job.assigned", "job.status_changed", "job.completed")
-
 # OMG's free-form job status -> Project.status, matched case-insensitively; anything else is ACTIVE.
 STATUS_MAP = {
     "brief in review": Project.Status.PIPELINE,
@@ -125,7 +123,9 @@ class OmgJobSerializer(serializers.Serializer):
 class OmgWebhookSerializer(serializers.Serializer):
     """`POST /api/webhooks/omg`: an OMG job event. `job.number` is the project's key."""
 
-    event = ChoiceStringField(choices=OMG_EVENTS, required=False)
+    # Optional metadata (the guide lists five values): any text is recorded on the receipt, and the job is
+    # upserted whatever the event says, so a new event name upstream never bounces a job.
+    event = StringField(max_length=100)
     timestamp = DateTimeStringField()
     job = OmgJobSerializer()
     raw = JSONObjectField(source="custom_fields")

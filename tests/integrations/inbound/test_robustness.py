@@ -39,7 +39,7 @@ WRONG_VALUES = {
         ("job", "assignees"): ["a", {}, [1], [{"email": 1}], 5],
         ("job", "dates"): ["x", [], {"accepted": "soon"}, {"externalDeadline": 5}],
         ("raw",): ["x", [1], 3],
-        ("event",): [1, "job.deleted", []],
+        ("event",): [1, {"name": "job.deleted"}, []],
         ("timestamp",): ["yesterday", 5, {}],
     },
     "deliverables": {
