@@ -1,24 +1,47 @@
-"""Domain events: how a domain change reaches the edges without the domain importing them.
+"""Domain events as rows first (a transactional outbox): how a domain change reaches the edges without the
+domain importing them, and without being lost.
 
-A service calls `emit("deliverable.approved", {...})` inside its transaction. Subscribers (registered by the
-integrations in their `AppConfig.ready()`) run after that transaction commits, and never for a rolled-back
-one. A subscriber that raises is logged and does not stop the others: they must only record work and queue
-it (a database row, then a Celery task), never talk to the outside world inline.
+A service calls `emit("deliverable.approved", {...})` inside its transaction: that writes an `Event` row in the
+same transaction, so the event exists exactly when the change does. Subscribers (registered by the edges in their
+`AppConfig.ready()`) are dispatched from the row:
+
+- right after the transaction commits (`on_commit`), in the same process, for speed;
+- by `events_dispatch_pending` (the beat task `tracker.events_sweep` and `manage.py dispatch_events`) for rows
+  still undispatched past EVENTS_SWEEP_DELAY_SECONDS: a process that died before its callback, a subscriber that
+  raised, a database blip.
+
+Each subscriber's handling is recorded per event id (`EventDelivery`) inside the subscriber's own transaction:
+the delivery row and the subscriber's work commit together or not at all. A redelivered event never acts twice,
+and a subscriber that raised is retried later (with growing spacing) without repeating the others. Subscribers
+only record work (a row) and queue it; they never talk to the outside world inline.
 """
 
 import logging
 from collections import defaultdict
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
-from django.db import transaction
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from .models import Event, EventDelivery
 
 logger = logging.getLogger(__name__)
 
 Handler = Callable[[str, dict[str, Any]], None]
 ALL_EVENTS = "*"
+MAX_RETRY_SPACING = timedelta(hours=1)
+ERROR_TEXT_LIMIT = 2000
 
 _subscribers: dict[str, list[Handler]] = defaultdict(list)
+
+
+def subscriber_name(handler: Handler) -> str:
+    """The stable name a handler's deliveries are recorded under (module and qualified name)."""
+    return f"{handler.__module__}.{handler.__qualname__}"[:255]
 
 
 def subscribe(name: str, handler: Handler) -> None:
@@ -32,14 +55,80 @@ def unsubscribe(name: str, handler: Handler) -> None:
         _subscribers[name].remove(handler)
 
 
-def emit(name: str, payload: dict[str, Any]) -> None:
-    """Deliver the event to its subscribers once the surrounding transaction commits (at once outside one)."""
-    transaction.on_commit(lambda: _deliver(name, payload))
+def subscribers_for(name: str) -> list[Handler]:
+    return [*_subscribers[name], *_subscribers[ALL_EVENTS]]
 
 
-def _deliver(name: str, payload: dict[str, Any]) -> None:
-    for handler in [*_subscribers[name], *_subscribers[ALL_EVENTS]]:
-        try:
-            handler(name, payload)
-        except Exception:
-            logger.exception("events.subscriber_failed", extra={"event": name, "handler": repr(handler)})
+def emit(name: str, payload: dict[str, Any]) -> Event:
+    """Write the event in the surrounding transaction; dispatch it to subscribers once that commits.
+
+    A rolled-back transaction (or savepoint) takes its event rows with it, so nothing is ever heard of a change
+    that did not happen."""
+    event = Event.objects.create(name=name, payload=payload, next_attempt_at=_sweep_due(timezone.now()))
+    transaction.on_commit(lambda: event_dispatch(event_id=event.pk))
+    return event
+
+
+def _sweep_due(now):
+    return now + timedelta(seconds=settings.EVENTS_SWEEP_DELAY_SECONDS)
+
+
+def _handle(event: Event, handler: Handler) -> bool:
+    """Run one subscriber for one event, recording it. False when it raised (it is retried later)."""
+    try:
+        with transaction.atomic():
+            # The delivery row is inserted first: a concurrent dispatcher of the same event waits on the unique
+            # index and then skips, and a handler that raises rolls its delivery row back with its own work.
+            EventDelivery.objects.create(event=event, subscriber=subscriber_name(handler))
+            handler(event.name, event.payload)
+    except IntegrityError:
+        return True  # another dispatcher handled it
+    except Exception:
+        logger.exception(
+            "events.subscriber_failed",
+            extra={"event": event.name, "event_id": event.pk, "subscriber": subscriber_name(handler)},
+        )
+        return False
+    return True
+
+
+def event_dispatch(*, event_id: int) -> bool:
+    """Hand one undispatched event to every subscriber that has not handled it yet. True when all have."""
+    event = Event.objects.filter(pk=event_id, dispatched_at__isnull=True).first()
+    if event is None:
+        return True
+    handlers = subscribers_for(event.name)
+    done = set(EventDelivery.objects.filter(event=event).values_list("subscriber", flat=True)) if handlers else set()
+    failed = [h for h in handlers if subscriber_name(h) not in done and not _handle(event, h)]
+    now = timezone.now()
+    if not failed:
+        Event.objects.filter(pk=event.pk).update(dispatched_at=now, next_attempt_at=None, last_error="")
+        return True
+    spacing = min(
+        timedelta(seconds=settings.EVENTS_SWEEP_DELAY_SECONDS) * 2 ** min(event.attempts, 16), MAX_RETRY_SPACING
+    )
+    Event.objects.filter(pk=event.pk).update(
+        attempts=F("attempts") + 1,
+        next_attempt_at=now + spacing,
+        last_error=("failed: " + ", ".join(subscriber_name(h) for h in failed))[:ERROR_TEXT_LIMIT],
+    )
+    return False
+
+
+def events_dispatch_pending(*, now=None, limit: int = 500) -> int:
+    """The sweep: dispatch events left undispatched past their due time, oldest first. Returns how many were
+    fully dispatched. Safe to run at any time, in several processes at once."""
+    now = now or timezone.now()
+    due = Event.objects.filter(dispatched_at__isnull=True).filter(
+        Q(next_attempt_at__lte=now) | Q(next_attempt_at__isnull=True)
+    )
+    ids = list(due.order_by("id").values_list("id", flat=True)[:limit])
+    return sum(1 for event_id in ids if event_dispatch(event_id=event_id))
+
+
+def events_prune(*, now=None) -> int:
+    """Delete dispatched events older than EVENTS_RETENTION_DAYS (their deliveries go with them). An event that
+    has not been dispatched is never pruned, however old."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.EVENTS_RETENTION_DAYS)
+    deleted, _ = Event.objects.filter(dispatched_at__isnull=False, created_at__lt=cutoff).delete()
+    return deleted

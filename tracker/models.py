@@ -164,3 +164,43 @@ class IdempotencyRecord(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.method} {self.path} [{self.key}]"
+
+
+class Event(models.Model):
+    """A domain event, written in the transaction of the change it reports (a transactional outbox).
+
+    Subscribers hear it from this row: right after commit, and from the sweep for any row a crashed process or a
+    failing subscriber left undispatched. `dispatched_at` is set once every subscriber has handled it; a row is
+    pruned only after that, past EVENTS_RETENTION_DAYS.
+    """
+
+    name = models.CharField(max_length=100, db_index=True)
+    payload = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    dispatched_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} #{self.pk}"
+
+
+class EventDelivery(models.Model):
+    """One subscriber has handled one event. Written in the same transaction as the subscriber's own work, so a
+    redelivered event (the sweep after a lost callback, two dispatchers at once) never acts twice."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="deliveries")
+    subscriber = models.CharField(max_length=255)
+    handled_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["event", "subscriber"], name="%(app_label)s_%(class)s_unique_subscriber"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.subscriber}"

@@ -52,6 +52,10 @@ WEBHOOK_MAX_BODY_BYTES = env.int("WEBHOOK_MAX_BODY_BYTES", default=1024 * 1024)
 # --- External API v1 ------------------------------------------------------------------------------------------
 API_KEY_RATE_LIMIT = env("API_KEY_RATE_LIMIT", default="600/m")
 IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
+# Domain events (tracker/events.py): an event still undispatched this long after it was written is picked up by
+# the sweep; dispatched events are deleted after the retention period.
+EVENTS_SWEEP_DELAY_SECONDS = env.int("EVENTS_SWEEP_DELAY_SECONDS", default=30)
+EVENTS_RETENTION_DAYS = env.int("EVENTS_RETENTION_DAYS", default=30)
 
 # --- Box ------------------------------------------------------------------------------------------------------
 BOX_CONFIG_FILE = env("BOX_CONFIG_FILE", default="")
@@ -246,6 +250,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict = {}
 CELERY_BEAT_SCHEDULE["box.push_sweep"] = {"task": "box.push_sweep", "schedule": 300.0}
+CELERY_BEAT_SCHEDULE["tracker.events_sweep"] = {"task": "tracker.events_sweep", "schedule": 30.0}
+CELERY_BEAT_SCHEDULE["tracker.events_prune"] = {"task": "tracker.events_prune", "schedule": 3600.0}
 CELERY_BEAT_SCHEDULE["tracker.idempotency_records_purge"] = {
     "task": "tracker.idempotency_records_purge",
     "schedule": 3600.0,

@@ -1,5 +1,6 @@
 from celery import shared_task
 
+from tracker import events
 from tracker.api.services import idempotency_records_purge as idempotency_records_purge_service
 
 
@@ -13,3 +14,15 @@ def ping(value: str) -> str:
 def idempotency_records_purge() -> int:
     """Periodic (beat): delete Idempotency-Key records past their TTL. Safe to run at any time, any number of times."""
     return idempotency_records_purge_service()
+
+
+@shared_task(name="tracker.events_sweep")
+def events_sweep() -> int:
+    """Periodic (beat): dispatch domain events that no after-commit callback dispatched (see tracker/events.py)."""
+    return events.events_dispatch_pending()
+
+
+@shared_task(name="tracker.events_prune")
+def events_prune() -> int:
+    """Periodic (beat): delete dispatched events past EVENTS_RETENTION_DAYS; undispatched ones are kept."""
+    return events.events_prune()
