@@ -38,6 +38,8 @@ class Deliverable(TimeStampedModel):
     current_stage = models.ForeignKey(
         "deliverables.Stage", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The status it had when it was put on hold: a release returns to it.
+    held_from = models.CharField(max_length=12, choices=Status.choices, blank=True)
 
     class Meta:
         ordering = ["project", "name"]
@@ -66,6 +68,7 @@ class Stage(models.Model):
     slug = models.SlugField(max_length=120)
     order = models.PositiveIntegerField()
     approval_type = models.CharField(max_length=10, choices=ApprovalType.choices, default=ApprovalType.NONE)
+    requires_different_approver = models.BooleanField(default=False)  # four-eyes, copied from the template
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
     started_at = models.DateTimeField(null=True, blank=True)
     completed_by = models.ForeignKey(
@@ -116,3 +119,38 @@ class Revision(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.deliverable} · round {self.round}"
+
+
+class Transition(models.Model):
+    """One step of a deliverable's approval trail: an intent applied by a person or an upstream system, with the
+    status before and after and the stage it concerned. Written in the transaction of the change itself, by the
+    state machine only (`deliverables.services.intents`); never edited."""
+
+    class Source(models.TextChoices):
+        UI = "ui", "Web page"
+        WEBHOOK = "webhook", "Webhook"
+        API = "api", "API"
+        REVIEW_SESSION = "review_session", "Review session"
+        BOX = "box", "Box"
+        ADMIN = "admin", "Admin"
+
+    deliverable = models.ForeignKey(Deliverable, on_delete=models.CASCADE, related_name="transitions")
+    intent = models.CharField(max_length=32)
+    from_status = models.CharField(max_length=12, choices=Deliverable.Status.choices)
+    to_status = models.CharField(max_length=12, choices=Deliverable.Status.choices)
+    stage = models.ForeignKey(Stage, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    stage_name = models.CharField(max_length=120, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    system = models.CharField(max_length=100, blank=True)  # the upstream system, when no person acted
+    source = models.CharField(max_length=20, choices=Source.choices)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["deliverable", "-created_at", "-id"]
+        indexes = [models.Index(fields=["deliverable", "-id"], name="deliverables_transition_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.deliverable} · {self.intent}: {self.from_status} → {self.to_status}"

@@ -42,6 +42,8 @@ class PipelineStageTemplate(models.Model):
     slug = models.SlugField(max_length=120)
     order = models.PositiveIntegerField(default=0)
     approval_type = models.CharField(max_length=10, choices=ApprovalType.choices, default=ApprovalType.NONE)
+    # Four-eyes: whoever approves the stage must not be the person who uploaded the revision under review.
+    requires_different_approver = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["template", "order", "id"]
