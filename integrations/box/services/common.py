@@ -10,9 +10,8 @@ from django.db.models import Q
 from django.urls import reverse
 
 from deliverables.models import Deliverable
-from tracker.errors import ApplicationError, PermissionDeniedError
+from tracker.errors import ApplicationError
 from tracker.models import User
-from tracker.permissions import Permission, has_permission
 from tracker.services import notification_create
 
 
@@ -63,11 +62,6 @@ def notify(recipients, *, kind: str, title: str, body: str, url: str) -> None:
             continue
         seen.add(user.pk)
         notification_create(recipient=user, kind=kind, title=title, body=body, url=url)
-
-
-def require(actor, permission: Permission) -> None:
-    if not has_permission(actor, permission):
-        raise PermissionDeniedError("permission denied")
 
 
 def api_failure(error: BoxAPIError) -> Failure:
