@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from deliverables.models import Revision
 from integrations.box.models import BoxInboundLog, BoxPushLog
+from integrations.box.services import inbound as inbound_services
 from tests.factories import UserFactory
 from tracker.models import Notification, User
 
@@ -320,3 +321,31 @@ def test_secrets_never_reach_the_logs(
         assert secret not in text
     headers = signed_headers(body)
     assert headers["HTTP_BOX_SIGNATURE_PRIMARY"] not in text
+
+
+def test_over_the_rate_limit_answers_429_and_writes_no_log_row(client, fake_box, settings, monkeypatch):
+    settings.WEBHOOK_RATE_LIMIT = "2/m"
+    verified = []
+    real_verify = inbound_services.box_webhook_verify
+    monkeypatch.setattr(inbound_services, "box_webhook_verify", lambda **kw: verified.append(1) or real_verify(**kw))
+    bodies = [event(event_id=f"evt-{n}", trigger="FOLDER.CREATED") for n in range(4)]
+    statuses = [post(client, body, signed_headers(body)).status_code for body in bodies[:2]]
+    refused = [post(client, body, signed_headers(body)) for body in bodies[2:]]
+
+    assert statuses == [200, 200]
+    assert [r.status_code for r in refused] == [429, 429]
+    assert refused[0].json() == {"error": "rate limit exceeded"} and 1 <= int(refused[0]["Retry-After"]) <= 60
+    # The refused calls cost neither a row nor a signature check.
+    assert list(BoxInboundLog.objects.values_list("event_id", flat=True).order_by("id")) == ["evt-0", "evt-1"]
+    assert len(verified) == 2
+
+
+def test_the_rate_limit_counts_per_source_ip_and_apart_from_the_other_webhooks(client, fake_box, settings):
+    settings.WEBHOOK_RATE_LIMIT = "1/m"
+    body = event(trigger="FOLDER.CREATED")
+    assert post(client, body, signed_headers(body)).status_code == 200
+    assert post(client, b"junk", {}).status_code == 429
+    assert post(client, b"junk", {"REMOTE_ADDR": "10.0.0.9"}).status_code == 401  # another caller: its own count
+    brief = client.post(reverse("inbound:webhook-briefs"), data=b"{}", content_type="application/json")
+    assert brief.status_code != 429  # the Box route's count is not the briefs webhook's
+    assert BoxInboundLog.objects.count() == 2
