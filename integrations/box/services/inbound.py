@@ -290,7 +290,7 @@ def _store_revision(inbound_log_id: int, deliverable: Deliverable, spool) -> Box
             )
             recipients = [deliverable.assignee, deliverable.project.owner]
             notify(
-                recipients if any(recipients) else admins(),
+                recipients if any(recipients) else admins(deliverable.project.organisation),
                 kind=Notification.Kind.BOX_UNMATCHED_FILE,
                 title=f"File from Box not imported: {name}",
                 body=f"{log.folder_name}/{name} could not become a revision of {deliverable.name}: {error.message}",
@@ -307,7 +307,7 @@ def _store_revision(inbound_log_id: int, deliverable: Deliverable, spool) -> Box
         )
         recipients = [deliverable.assignee] if deliverable.assignee else [deliverable.project.owner]
         notify(
-            recipients if any(recipients) else admins(),
+            recipients if any(recipients) else admins(deliverable.project.organisation),
             kind=Notification.Kind.NEW_FILE_AWAITING_REVIEWER,
             title=f"New file from Box: {deliverable.name} round {revision.round}",
             body=f"{name} arrived in {log.folder_name} and is waiting for review.",
@@ -329,7 +329,7 @@ def _unmatched(log: BoxInboundLog, project: Project | None) -> BoxInboundLog:
         owner = project.owner if project is not None else None
         to_owner = owner is not None and owner.is_active
         notify(
-            [owner] if to_owner else admins(),
+            [owner] if to_owner else admins(project.organisation if project is not None else None),
             kind=Notification.Kind.BOX_UNMATCHED_FILE,
             title=f"Unmatched file in Box: {log.file_name or log.box_file_id}",
             body=f"{reason}. Rename the folder in Box to {{omgJobNumber}}_{{slug}}_v{{round}}, or move the file.",

@@ -194,7 +194,7 @@ def _notify_push_failed(row: BoxPushLog) -> None:
     deliverable = row.deliverable
     recipients = [row.requested_by, deliverable.project.owner]
     if not any(user is not None and user.is_active for user in recipients):
-        recipients = list(admins())
+        recipients = list(admins(deliverable.project.organisation))
     notify(
         recipients,
         kind=Notification.Kind.BOX_PUSH_FAILED,

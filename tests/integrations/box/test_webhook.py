@@ -12,7 +12,7 @@ from deliverables.models import Revision
 from integrations.box.models import BoxInboundLog, BoxPushLog
 from integrations.box.services import inbound as inbound_services
 from tests.factories import UserFactory
-from tracker.models import Notification, User
+from tracker.models import Notification, Organisation, User
 
 from .conftest import PNG, PRIMARY_KEY, SECONDARY_KEY, add_revision, approve
 
@@ -218,6 +218,8 @@ def test_an_event_whose_omg_number_resolves_nowhere_tells_the_admins(
     client, fake_box, deliverable, owner, admin_user, folder_name, django_capture_on_commit_callbacks
 ):
     other_admin = UserFactory(username="ally", role=User.Role.ADMIN)
+    # The event belongs to the organisation webhook intake goes to: another organisation's admins are not told.
+    UserFactory(username="oscar", role=User.Role.ADMIN, organisation=Organisation.objects.create(name="O", slug="o"))
     body = event(folder=("55", folder_name))
     with django_capture_on_commit_callbacks(execute=True):
         post(client, body, signed_headers(body))
