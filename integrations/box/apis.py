@@ -1,14 +1,24 @@
-"""`POST /api/webhooks/box`: Box's signed file events. Verify on the raw bytes, log, queue, answer at once."""
+"""`POST /api/webhooks/box`: Box's signed file events. Verify on the raw bytes, log, queue, answer at once.
+
+Before anything else the call is counted against the per-source-IP webhook rate limit every webhook route
+shares (WEBHOOK_RATE_LIMIT, counted per route; `integrations.inbound.ratelimit`): over it the answer is
+429 `{"error": "rate limit exceeded"}` with `Retry-After`, and no log row is written and no signature computed,
+so a flood costs a cache increment per call.
+"""
 
 from django.conf import settings
+from rest_framework import exceptions
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from integrations.inbound.network import source_ip
+from integrations.inbound.ratelimit import webhook_retry_after
 from tracker.errors import ApplicationError
 
 from .services import box_inbound_receive
+
+RATE_LIMIT_ROUTE = "box"
 
 
 class BoxWebhookApi(APIView):
@@ -16,6 +26,13 @@ class BoxWebhookApi(APIView):
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
+    throttle_classes: list = []
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        retry_after = webhook_retry_after(request, route=RATE_LIMIT_ROUTE)
+        if retry_after is not None:
+            raise exceptions.Throttled(wait=retry_after)
 
     def post(self, request):
         body = request.body

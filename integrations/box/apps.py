@@ -10,6 +10,9 @@ class BoxConfig(AppConfig):
         # The domain emits `deliverable.approved` and never imports Box; the push is queued from here.
         from tracker.events import subscribe
 
+        # Registers the Box tasks under their names in every process (web included), so `queue` finds them by
+        # name and eager mode runs them in-process instead of looking for a broker.
+        from . import tasks  # noqa: F401
         from .services import box_push_on_approval
 
         subscribe("deliverable.approved", box_push_on_approval)

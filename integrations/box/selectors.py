@@ -1,12 +1,19 @@
-"""Reads for the Box pages: a deliverable's push state, and the recent activity on the settings page."""
+"""Reads for the Box pages: a deliverable's push state, and the recent activity on the settings page.
+
+Every selector takes the `organisation` whose rows it may return, and another organisation's row is
+NotFoundError, never a page. A push belongs to its deliverable's organisation. An inbound event belongs to the
+project its folder matched; one that matched no project (refused, ignored, waiting, or naming no project) belongs
+to the organisation webhook intake goes to (TRACKER_DEFAULT_ORGANISATION), as every unattributed webhook does.
+"""
 
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from deliverables.models import Deliverable
-from projects.models import ApprovalType
+from tracker.errors import NotFoundError
+from tracker.models import Organisation
 
 from .models import BoxInboundLog, BoxPushLog
 
@@ -25,9 +32,45 @@ class BoxPushState:
         return self.state == "queued"
 
 
-def box_push_state(*, deliverable: Deliverable) -> BoxPushState | None:
+def _pushes(organisation: Organisation) -> QuerySet[BoxPushLog]:
+    return BoxPushLog.objects.filter(deliverable__project__organisation=organisation)
+
+
+def _inbound(organisation: Organisation) -> QuerySet[BoxInboundLog]:
+    ours = Q(project__organisation=organisation)
+    if organisation.slug == settings.TRACKER_DEFAULT_ORGANISATION:
+        ours |= Q(project__isnull=True)
+    return BoxInboundLog.objects.filter(ours)
+
+
+def box_deliverable(*, organisation: Organisation, pk: int) -> Deliverable:
+    """The deliverable behind the Box panel and button, with its project."""
+    deliverable = (
+        Deliverable.objects.select_related("project").filter(project__organisation=organisation, pk=pk).first()
+    )
+    if deliverable is None:
+        raise NotFoundError("deliverable not found")
+    return deliverable
+
+
+def box_push_get(*, organisation: Organisation, pk: int) -> BoxPushLog:
+    row = _pushes(organisation).select_related("deliverable__project").filter(pk=pk).first()
+    if row is None:
+        raise NotFoundError("Box push not found")
+    return row
+
+
+def box_inbound_get(*, organisation: Organisation, pk: int) -> BoxInboundLog:
+    log = _inbound(organisation).filter(pk=pk).first()
+    if log is None:
+        raise NotFoundError("Box inbound event not found")
+    return log
+
+
+def box_push_state(*, organisation: Organisation, deliverable: Deliverable) -> BoxPushState | None:
     row = (
-        BoxPushLog.objects.filter(deliverable=deliverable)
+        _pushes(organisation)
+        .filter(deliverable=deliverable)
         .select_related("requested_by")
         .order_by("-created_at", "-id")
         .first()
@@ -38,38 +81,27 @@ def box_push_state(*, deliverable: Deliverable) -> BoxPushState | None:
     return BoxPushState(state=state, row=row, max_attempts=settings.BOX_PUSH_MAX_ATTEMPTS)
 
 
-def box_approval_stage_id(*, deliverable: Deliverable) -> int | None:
-    """The approval stage (the last FORMAL stage), cached on the instance so each stage row costs no query.
-
-    Uses prefetched stages when the page prefetched them."""
-    cached = getattr(deliverable, "_box_approval_stage_id", False)
-    if cached is not False:
-        return cached
-    stages = [s for s in deliverable.stages.all() if s.approval_type == ApprovalType.FORMAL]
-    stage_id = max(stages, key=lambda s: s.order).pk if stages else None
-    deliverable._box_approval_stage_id = stage_id
-    return stage_id
-
-
-def box_push_list(*, outcome: str = "", trigger: str = "", search: str = "", limit: int = 50) -> QuerySet[BoxPushLog]:
-    rows = BoxPushLog.objects.select_related("deliverable__project", "requested_by")
+def box_push_list(
+    *, organisation: Organisation, outcome: str = "", trigger: str = "", search: str = "", limit: int = 50
+) -> QuerySet[BoxPushLog]:
+    rows = _pushes(organisation).select_related("deliverable__project", "requested_by")
     if outcome:
         rows = rows.filter(outcome=outcome)
     if trigger:
         rows = rows.filter(trigger=trigger)
     if search:
-        rows = rows.filter(folder_name__icontains=search) | rows.filter(deliverable__name__icontains=search)
+        rows = rows.filter(Q(folder_name__icontains=search) | Q(deliverable__name__icontains=search))
     return rows.order_by("-created_at", "-id")[:limit]
 
 
 def box_inbound_list(
-    *, outcome: str = "", trigger: str = "", search: str = "", limit: int = 50
+    *, organisation: Organisation, outcome: str = "", trigger: str = "", search: str = "", limit: int = 50
 ) -> QuerySet[BoxInboundLog]:
-    rows = BoxInboundLog.objects.select_related("deliverable", "project", "revision")
+    rows = _inbound(organisation).select_related("deliverable", "project", "revision")
     if outcome:
         rows = rows.filter(outcome=outcome)
     if trigger:
         rows = rows.filter(trigger=trigger)
     if search:
-        rows = rows.filter(folder_name__icontains=search) | rows.filter(file_name__icontains=search)
+        rows = rows.filter(Q(folder_name__icontains=search) | Q(file_name__icontains=search))
     return rows.order_by("-created_at", "-id")[:limit]

@@ -3,62 +3,38 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpResponse
+from django.shortcuts import render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from deliverables.models import Deliverable
-from tracker.errors import ApplicationError
-from tracker.permissions import Permission, has_permission
+from tracker.errors import ApplicationError, PermissionDeniedError
+from tracker.permissions import Permission, has_permission, require_permission
 from tracker.services import organisation_for_user
+from tracker.views import redirect_back, show_refusal
 
 from . import selectors, services
 from .client import box_configuration
 from .models import BoxInboundLog, BoxPushLog
 
 
-def _require(request, permission: Permission) -> None:
-    if not has_permission(request.user, permission):
-        raise PermissionDenied
-
-
-def _back(request, fallback: str):
-    target = request.POST.get("next") or request.headers.get("Referer") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return redirect(target)
-    return redirect(fallback)
-
-
-def _panel(request, deliverable: Deliverable, status: int = 200) -> HttpResponse:
+def _panel(request, deliverable: Deliverable) -> HttpResponse:
     context = {
         "deliverable": deliverable,
-        "push": selectors.box_push_state(deliverable=deliverable),
+        "push": selectors.box_push_state(organisation=organisation_for_user(request.user), deliverable=deliverable),
         "can_push": has_permission(request.user, Permission.BOX_PUSH),
-        "htmx_messages": bool(request.headers.get("HX-Request")),
+        "htmx_messages": bool(request.htmx),
     }
-    return render(request, "box/_push_panel.html", context, status=status)
-
-
-def _deliverable_page(deliverable: Deliverable) -> str:
-    return services.deliverable_page_url(deliverable)
-
-
-def _own_deliverable(request, queryset, **lookup):
-    """Another organisation's deliverable looks like it does not exist."""
-    found = get_object_or_404(queryset, **lookup)
-    deliverable = found if isinstance(found, Deliverable) else found.deliverable
-    if deliverable.project.organisation_id != organisation_for_user(request.user).pk:
-        raise Http404
-    return found
+    return render(request, "box/_push_panel.html", context)
 
 
 @login_required
 @require_GET
 def box_settings(request):
-    _require(request, Permission.ADMIN_SETTINGS)
+    # A page that only reads admin data: the one place a view checks a permission itself.
+    require_permission(request.user, Permission.ADMIN_SETTINGS)
+    organisation = organisation_for_user(request.user)
     filters = {
         "push_outcome": request.GET.get("push_outcome", ""),
         "push_trigger": request.GET.get("push_trigger", ""),
@@ -81,10 +57,16 @@ def box_settings(request):
         ],
         "filters": filters,
         "pushes": selectors.box_push_list(
-            outcome=filters["push_outcome"], trigger=filters["push_trigger"], search=filters["push_q"]
+            organisation=organisation,
+            outcome=filters["push_outcome"],
+            trigger=filters["push_trigger"],
+            search=filters["push_q"],
         ),
         "inbound": selectors.box_inbound_list(
-            outcome=filters["inbound_outcome"], trigger=filters["inbound_trigger"], search=filters["inbound_q"]
+            organisation=organisation,
+            outcome=filters["inbound_outcome"],
+            trigger=filters["inbound_trigger"],
+            search=filters["inbound_q"],
         ),
         "push_outcomes": BoxPushLog.Outcome.choices,
         "push_triggers": BoxPushLog.Trigger.choices,
@@ -96,15 +78,14 @@ def box_settings(request):
 @login_required
 @require_GET
 def push_panel(request, pk: int):
-    deliverable = _own_deliverable(request, Deliverable.objects.select_related("project"), pk=pk)
+    deliverable = selectors.box_deliverable(organisation=organisation_for_user(request.user), pk=pk)
     return _panel(request, deliverable)
 
 
 @login_required
 @require_POST
 def deliverable_send(request, pk: int):
-    _require(request, Permission.BOX_PUSH)
-    deliverable = _own_deliverable(request, Deliverable.objects.select_related("project"), pk=pk)
+    deliverable = selectors.box_deliverable(organisation=organisation_for_user(request.user), pk=pk)
     return _after_push(
         request, deliverable, lambda: services.box_push_send(deliverable=deliverable, actor=request.user)
     )
@@ -113,39 +94,38 @@ def deliverable_send(request, pk: int):
 @login_required
 @require_POST
 def push_retry(request, pk: int):
-    _require(request, Permission.BOX_PUSH)
-    row = _own_deliverable(request, BoxPushLog.objects.select_related("deliverable__project"), pk=pk)
-    deliverable = row.deliverable
-    return _after_push(request, deliverable, lambda: services.box_push_retry(push_log=row, actor=request.user))
+    row = selectors.box_push_get(organisation=organisation_for_user(request.user), pk=pk)
+    return _after_push(request, row.deliverable, lambda: services.box_push_retry(push_log=row, actor=request.user))
 
 
 def _after_push(request, deliverable: Deliverable, action):
-    status = 200
     try:
         row = action()
+    except PermissionDeniedError:
+        raise  # the 403 page
     except ApplicationError as error:
-        messages.error(request, error.message)
-        status = error.status_code
+        show_refusal(request, error)
     else:
         if row.outcome == BoxPushLog.Outcome.FAILED:
             messages.error(request, f"Not sent to Box: {row.error}")
         else:
             messages.success(request, f"Queued for Box: {row.folder_name}")
-    if request.headers.get("HX-Request"):
-        # htmx swaps only 2xx responses by default: a refusal re-renders the panel with the reason in it.
-        return _panel(request, deliverable, status=200 if status < 500 else status)
-    return _back(request, _deliverable_page(deliverable))
+    if request.htmx:
+        # htmx swaps only 2xx responses by default: a refusal re-renders the panel (200) with the reason in it.
+        return _panel(request, deliverable)
+    return redirect_back(request, services.deliverable_page_url(deliverable))
 
 
 @login_required
 @require_POST
 def inbound_retry(request, pk: int):
-    _require(request, Permission.ADMIN_SETTINGS)
-    log = get_object_or_404(BoxInboundLog, pk=pk)
+    log = selectors.box_inbound_get(organisation=organisation_for_user(request.user), pk=pk)
     try:
         services.box_inbound_retry(inbound_log=log, actor=request.user)
+    except PermissionDeniedError:
+        raise  # the 403 page
     except ApplicationError as error:
-        messages.error(request, error.message)
+        show_refusal(request, error)
     else:
         messages.success(request, f"Queued again: {log.file_name or log.event_id}")
-    return _back(request, reverse("box:settings"))
+    return redirect_back(request, reverse("box:settings"))

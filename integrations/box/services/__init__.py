@@ -1,7 +1,8 @@
 """Writes for the Box integration: pushing approved work out, and turning files dropped in Box into revisions.
 
-Outbound. A push is queued as a BoxPushLog row ("queued") and only then sent to Celery (`transaction.on_commit`),
-so nothing is lost if the message is: `box_push_sweep` re-sends rows stuck in "queued". Each attempt claims its
+Outbound. A push is queued as a BoxPushLog row ("queued") and only then sent to Celery (`transaction.on_commit`,
+through `integrations.box.queue` by task name: the services never import `tasks`, which import them), so nothing
+is lost if the message is: `box_push_sweep` re-sends rows stuck in "queued". Each attempt claims its
 row, talks to Box outside any transaction, and records the outcome. Network errors, 429 and 5xx are retried with
 exponential backoff up to BOX_PUSH_MAX_ATTEMPTS (a new "queued" row per attempt, written before the retry message
 is sent); any other 4xx, or Box not being configured, fails at once with the reason.

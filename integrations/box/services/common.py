@@ -10,9 +10,8 @@ from django.db.models import Q
 from django.urls import reverse
 
 from deliverables.models import Deliverable
-from tracker.errors import ApplicationError, PermissionDeniedError
-from tracker.models import User
-from tracker.permissions import Permission, has_permission
+from tracker.errors import ApplicationError
+from tracker.models import Organisation, User
 from tracker.services import notification_create
 
 
@@ -52,8 +51,14 @@ def deliverable_page_url(deliverable: Deliverable) -> str:
     return reverse("deliverables:detail", args=[deliverable.pk])
 
 
-def admins():
-    return User.objects.filter(Q(role=User.Role.ADMIN) | Q(is_superuser=True), is_active=True)
+def admins(organisation: Organisation | None):
+    """The active admins of `organisation`; None is the organisation webhook intake goes to, which also has the
+    users no organisation claims (as `organisation_for_user` reads them). Never another organisation's admins."""
+    slug = organisation.slug if organisation is not None else settings.TRACKER_DEFAULT_ORGANISATION
+    ours = Q(organisation__slug=slug)
+    if slug == settings.TRACKER_DEFAULT_ORGANISATION:
+        ours |= Q(organisation__isnull=True)
+    return User.objects.filter(Q(role=User.Role.ADMIN) | Q(is_superuser=True), ours, is_active=True)
 
 
 def notify(recipients, *, kind: str, title: str, body: str, url: str) -> None:
@@ -63,11 +68,6 @@ def notify(recipients, *, kind: str, title: str, body: str, url: str) -> None:
             continue
         seen.add(user.pk)
         notification_create(recipient=user, kind=kind, title=title, body=body, url=url)
-
-
-def require(actor, permission: Permission) -> None:
-    if not has_permission(actor, permission):
-        raise PermissionDeniedError("permission denied")
 
 
 def api_failure(error: BoxAPIError) -> Failure:

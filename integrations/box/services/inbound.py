@@ -20,8 +20,9 @@ from deliverables.models import Deliverable, Revision
 from projects.models import Project
 from tracker.errors import ApplicationError, ConflictError
 from tracker.models import Notification, User
-from tracker.permissions import Permission
+from tracker.permissions import Permission, require_permission
 
+from .. import queue
 from ..client import BoxNotConfiguredError, box_client
 from ..models import BoxInboundLog, BoxPushLog
 from ..naming import parse_delivery_folder_name
@@ -34,7 +35,6 @@ from .common import (
     box_retry_backoff,
     deliverable_page_url,
     notify,
-    require,
     sdk_failure,
 )
 
@@ -172,22 +172,13 @@ def box_inbound_receive(*, body: bytes, headers, remote_addr: str | None = None)
         with transaction.atomic():
             log = BoxInboundLog.objects.create(**fields, outcome=outcome, detail=detail)
             if outcome == BoxInboundLog.Outcome.QUEUED:
-                transaction.on_commit(lambda: enqueue_inbound(log.pk))
+                transaction.on_commit(lambda: queue.send_inbound(log.pk))
     except IntegrityError:
         log = BoxInboundLog.objects.create(
             **fields, outcome=BoxInboundLog.Outcome.DUPLICATE, detail="this event id was already received"
         )
     logger.info("box.webhook_received", extra={"event_id": event_id, "trigger": trigger, "outcome": log.outcome})
     return log
-
-
-def enqueue_inbound(inbound_log_id: int) -> None:
-    from ..tasks import box_inbound_process as task
-
-    try:
-        task.apply_async(args=[inbound_log_id])
-    except Exception:
-        logger.exception("box.inbound_enqueue_failed", extra={"inbound_log_id": inbound_log_id})
 
 
 def box_folder_match(folder_name: str) -> tuple[Project | None, Deliverable | None]:
@@ -299,7 +290,7 @@ def _store_revision(inbound_log_id: int, deliverable: Deliverable, spool) -> Box
             )
             recipients = [deliverable.assignee, deliverable.project.owner]
             notify(
-                recipients if any(recipients) else admins(),
+                recipients if any(recipients) else admins(deliverable.project.organisation),
                 kind=Notification.Kind.BOX_UNMATCHED_FILE,
                 title=f"File from Box not imported: {name}",
                 body=f"{log.folder_name}/{name} could not become a revision of {deliverable.name}: {error.message}",
@@ -316,7 +307,7 @@ def _store_revision(inbound_log_id: int, deliverable: Deliverable, spool) -> Box
         )
         recipients = [deliverable.assignee] if deliverable.assignee else [deliverable.project.owner]
         notify(
-            recipients if any(recipients) else admins(),
+            recipients if any(recipients) else admins(deliverable.project.organisation),
             kind=Notification.Kind.NEW_FILE_AWAITING_REVIEWER,
             title=f"New file from Box: {deliverable.name} round {revision.round}",
             body=f"{name} arrived in {log.folder_name} and is waiting for review.",
@@ -338,7 +329,7 @@ def _unmatched(log: BoxInboundLog, project: Project | None) -> BoxInboundLog:
         owner = project.owner if project is not None else None
         to_owner = owner is not None and owner.is_active
         notify(
-            [owner] if to_owner else admins(),
+            [owner] if to_owner else admins(project.organisation if project is not None else None),
             kind=Notification.Kind.BOX_UNMATCHED_FILE,
             title=f"Unmatched file in Box: {log.file_name or log.box_file_id}",
             body=f"{reason}. Rename the folder in Box to {{omgJobNumber}}_{{slug}}_v{{round}}, or move the file.",
@@ -351,12 +342,12 @@ def _unmatched(log: BoxInboundLog, project: Project | None) -> BoxInboundLog:
 
 def box_inbound_retry(*, inbound_log: BoxInboundLog, actor: User) -> BoxInboundLog:
     """Queue a failed inbound event again (after fixing what made it fail)."""
-    require(actor, Permission.ADMIN_SETTINGS)
+    require_permission(actor, Permission.ADMIN_SETTINGS)
     with transaction.atomic():
         log = BoxInboundLog.objects.select_for_update().get(pk=inbound_log.pk)
         if log.outcome != BoxInboundLog.Outcome.FAILED:
             raise ConflictError("only a failed inbound event can be retried")
         log.outcome, log.attempts, log.processed_at = BoxInboundLog.Outcome.QUEUED, 0, None
         log.save(update_fields=["outcome", "attempts", "processed_at", "updated_at"])
-        transaction.on_commit(lambda: enqueue_inbound(log.pk))
+        transaction.on_commit(lambda: queue.send_inbound(log.pk))
     return log

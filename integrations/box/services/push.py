@@ -20,8 +20,9 @@ from django.utils import timezone
 from deliverables.models import Deliverable, Revision
 from tracker.errors import ConflictError
 from tracker.models import Notification, User
-from tracker.permissions import Permission
+from tracker.permissions import Permission, require_permission
 
+from .. import queue
 from ..client import BoxNotConfiguredError, box_client, box_configuration
 from ..models import BoxInboundLog, BoxPushLog
 from ..naming import delivery_folder_name
@@ -33,10 +34,8 @@ from .common import (
     box_retry_backoff,
     deliverable_page_url,
     notify,
-    require,
     sdk_failure,
 )
-from .inbound import enqueue_inbound
 
 logger = logging.getLogger(__name__)
 
@@ -88,18 +87,8 @@ def box_push_queue(
         return row
     row.save()
     logger.info("box.push_queued", extra={"deliverable_id": deliverable.pk, "push_log_id": row.pk})
-    transaction.on_commit(lambda: enqueue_push(row.pk))
+    transaction.on_commit(lambda: queue.send_push(row.pk))
     return row
-
-
-def enqueue_push(push_log_id: int) -> None:
-    from ..tasks import box_push
-
-    try:
-        box_push.apply_async(args=[push_log_id])
-    except Exception:
-        # The row is already "queued": the sweep sends it again once the broker is back.
-        logger.exception("box.push_enqueue_failed", extra={"push_log_id": push_log_id})
 
 
 def box_push_on_approval(event: str, payload: dict) -> None:
@@ -113,7 +102,7 @@ def box_push_on_approval(event: str, payload: dict) -> None:
 
 def box_push_send(*, deliverable: Deliverable, actor: User) -> BoxPushLog:
     """ "Send to client (Box)": a push requested by a producer or admin."""
-    require(actor, Permission.BOX_PUSH)
+    require_permission(actor, Permission.BOX_PUSH)
     return box_push_queue(
         deliverable=deliverable, trigger=BoxPushLog.Trigger.MANUAL, requested_by=actor, refuse_in_flight=True
     )
@@ -121,7 +110,7 @@ def box_push_send(*, deliverable: Deliverable, actor: User) -> BoxPushLog:
 
 def box_push_retry(*, push_log: BoxPushLog, actor: User) -> BoxPushLog:
     """Start a new push of the deliverable after a failed one."""
-    require(actor, Permission.BOX_PUSH)
+    require_permission(actor, Permission.BOX_PUSH)
     if push_log.outcome != BoxPushLog.Outcome.FAILED:
         raise ConflictError("only a failed push can be retried")
     return box_push_queue(
@@ -205,7 +194,7 @@ def _notify_push_failed(row: BoxPushLog) -> None:
     deliverable = row.deliverable
     recipients = [row.requested_by, deliverable.project.owner]
     if not any(user is not None and user.is_active for user in recipients):
-        recipients = list(admins())
+        recipients = list(admins(deliverable.project.organisation))
     notify(
         recipients,
         kind=Notification.Kind.BOX_PUSH_FAILED,
@@ -319,8 +308,14 @@ def box_push_sweep(*, now: datetime | None = None) -> int:
             .values_list("id", flat=True)[:500]
         )
         BoxInboundLog.objects.filter(pk__in=inbound).update(updated_at=now)
-        transaction.on_commit(lambda: [enqueue_push(pk) for pk in pushes] and None)
-        transaction.on_commit(lambda: [enqueue_inbound(pk) for pk in inbound] and None)
+        transaction.on_commit(lambda: _send_all(pushes, inbound))
     if pushes or inbound:
         logger.warning("box.sweep_requeued", extra={"push_log_ids": pushes, "inbound_log_ids": inbound})
     return len(pushes) + len(inbound)
+
+
+def _send_all(push_log_ids: list[int], inbound_log_ids: list[int]) -> None:
+    for pk in push_log_ids:
+        queue.send_push(pk)
+    for pk in inbound_log_ids:
+        queue.send_inbound(pk)

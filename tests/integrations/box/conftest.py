@@ -6,6 +6,7 @@ from types import SimpleNamespace
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 
 from deliverables.models import Deliverable
@@ -44,6 +45,14 @@ def _key_pair(passphrase: str) -> SimpleNamespace:
 def fast_password_hashing(settings):
     """Users are made in most tests here; the production hasher's cost would dominate the run."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _no_rate_limit_counters():
+    """The webhook's rate-limit counters live in the shared cache: start every test with none."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(scope="session")

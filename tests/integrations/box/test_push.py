@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from integrations.box.models import BoxPushLog
 from integrations.box.services import box_push_attempt, box_push_queue, box_push_sweep
-from tests.factories import make_deliverable
-from tracker.models import Notification
+from tests.factories import UserFactory, make_deliverable
+from tracker.models import Notification, Organisation, User
 
 from .conftest import PNG, add_revision, approve, box_app_config
 
@@ -104,6 +104,22 @@ def test_a_slow_answer_times_out_and_is_retried(fake_box, deliverable, django_ca
     # Whichever request reached Box first made the folder; the other met a 409. Either way there is one.
     [folder] = [f for f in fake_box.children(fake_box.root_id, "folder") if f.name == second.folder_name]
     assert second.box_folder_id == folder.id
+
+
+def test_a_failed_push_nobody_asked_for_tells_the_admins_of_its_organisation_only(
+    fake_box, deliverable, owner, admin_user, django_capture_on_commit_callbacks
+):
+    owner.is_active = False
+    owner.save(update_fields=["is_active"])
+    elsewhere = Organisation.objects.create(name="Other studio", slug="other-studio")
+    UserFactory(username="oscar", role=User.Role.ADMIN, organisation=elsewhere)
+    add_revision(deliverable)
+    fake_box.fail_next(1, status=400, path="/2.0/folders")
+    with django_capture_on_commit_callbacks(execute=True):
+        approve(deliverable)
+
+    notified = Notification.objects.filter(kind=Notification.Kind.BOX_PUSH_FAILED)
+    assert [n.recipient for n in notified] == [admin_user]
 
 
 def test_three_failures_leave_the_push_failed_and_tell_the_requester_and_owner(

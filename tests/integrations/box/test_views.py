@@ -7,6 +7,8 @@ from django.urls import reverse
 
 from integrations.box.models import BoxInboundLog, BoxPushLog
 from projects.models import ApprovalType
+from tests.factories import UserFactory
+from tracker.models import Organisation, User
 
 from .conftest import ENTERPRISE_ID, add_revision
 
@@ -198,3 +200,70 @@ def test_a_failed_inbound_event_can_be_queued_again(client, admin_user, fake_box
         client.post(reverse("box:inbound_retry", args=[log.pk]))
     log.refresh_from_db()
     assert log.outcome == "unmatched"  # processed again, eagerly: the folder still matches nothing
+
+
+@pytest.fixture
+def other_admin(db):
+    """An admin of a second organisation: none of the default organisation's Box activity is theirs."""
+    other = Organisation.objects.create(name="Other studio", slug="other-studio")
+    return UserFactory(username="oscar", role=User.Role.ADMIN, organisation=other)
+
+
+def test_the_settings_page_shows_only_the_users_organisation(client, admin_user, other_admin, deliverable):
+    BoxPushLog.objects.create(
+        push_id="5b0c0c44-5a38-4b8e-a3a4-0a2d1b1c9c01",
+        deliverable=deliverable,
+        folder_name="OMG-24017_hero-banner_v1",
+        outcome="failed",
+    )
+    BoxInboundLog.objects.create(
+        outcome="matched", event_id="evt-1", folder_name="OMG-24017_hero-banner_v2", project=deliverable.project
+    )
+    BoxInboundLog.objects.create(outcome="rejected", delivery_id="dlv-unsigned", folder_name="Nobody's folder")
+
+    client.force_login(other_admin)
+    page = client.get(reverse("box:settings")).content.decode()
+    assert "OMG-24017_hero-banner_v1" not in page and "OMG-24017_hero-banner_v2" not in page
+    # An event no project claims belongs to the organisation webhook intake goes to (the default one).
+    assert "Nobody&#x27;s folder" not in page and "Nobody's folder" not in page
+
+    client.force_login(admin_user)
+    page = client.get(reverse("box:settings")).content.decode()
+    assert "OMG-24017_hero-banner_v1" in page and "OMG-24017_hero-banner_v2" in page
+    assert "Nobody&#x27;s folder" in page
+
+
+def test_another_organisations_inbound_event_cannot_be_retried(
+    client, other_admin, deliverable, django_capture_on_commit_callbacks
+):
+    log = BoxInboundLog.objects.create(
+        outcome="failed", event_id="evt-3", folder_name="OMG-24017_hero-banner_v2", project=deliverable.project
+    )
+    client.force_login(other_admin)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.post(reverse("box:inbound_retry", args=[log.pk]))
+    log.refresh_from_db()
+    assert response.status_code == 404 and log.outcome == "failed" and not callbacks
+
+
+def test_another_organisations_push_cannot_be_retried_sent_or_seen(
+    client, other_admin, deliverable, fake_box, django_capture_on_commit_callbacks
+):
+    add_revision(deliverable)
+    row = BoxPushLog.objects.create(
+        push_id="5b0c0c44-5a38-4b8e-a3a4-0a2d1b1c9c01", deliverable=deliverable, outcome="failed", error="x"
+    )
+    client.force_login(other_admin)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        assert client.post(reverse("box:push_retry", args=[row.pk])).status_code == 404
+        assert client.post(reverse("box:send", args=[deliverable.pk]), HTTP_HX_REQUEST="true").status_code == 404
+    assert client.get(reverse("box:panel", args=[deliverable.pk])).status_code == 404
+    assert BoxPushLog.objects.count() == 1 and not callbacks
+
+
+def test_the_panel_shows_no_push_of_another_organisation(deliverable, producer, other_admin):
+    BoxPushLog.objects.create(
+        push_id="5b0c0c44-5a38-4b8e-a3a4-0a2d1b1c9c01", deliverable=deliverable, outcome="failed", error="x"
+    )
+    assert 'data-state="failed"' in render_tags(producer, deliverable, [])
+    assert 'data-state="none"' in render_tags(other_admin, deliverable, [])

@@ -10,8 +10,9 @@ from django.urls import reverse
 
 from deliverables.models import Revision
 from integrations.box.models import BoxInboundLog, BoxPushLog
+from integrations.box.services import inbound as inbound_services
 from tests.factories import UserFactory
-from tracker.models import Notification, User
+from tracker.models import Notification, Organisation, User
 
 from .conftest import PNG, PRIMARY_KEY, SECONDARY_KEY, add_revision, approve
 
@@ -217,6 +218,8 @@ def test_an_event_whose_omg_number_resolves_nowhere_tells_the_admins(
     client, fake_box, deliverable, owner, admin_user, folder_name, django_capture_on_commit_callbacks
 ):
     other_admin = UserFactory(username="ally", role=User.Role.ADMIN)
+    # The event belongs to the organisation webhook intake goes to: another organisation's admins are not told.
+    UserFactory(username="oscar", role=User.Role.ADMIN, organisation=Organisation.objects.create(name="O", slug="o"))
     body = event(folder=("55", folder_name))
     with django_capture_on_commit_callbacks(execute=True):
         post(client, body, signed_headers(body))
@@ -320,3 +323,31 @@ def test_secrets_never_reach_the_logs(
         assert secret not in text
     headers = signed_headers(body)
     assert headers["HTTP_BOX_SIGNATURE_PRIMARY"] not in text
+
+
+def test_over_the_rate_limit_answers_429_and_writes_no_log_row(client, fake_box, settings, monkeypatch):
+    settings.WEBHOOK_RATE_LIMIT = "2/m"
+    verified = []
+    real_verify = inbound_services.box_webhook_verify
+    monkeypatch.setattr(inbound_services, "box_webhook_verify", lambda **kw: verified.append(1) or real_verify(**kw))
+    bodies = [event(event_id=f"evt-{n}", trigger="FOLDER.CREATED") for n in range(4)]
+    statuses = [post(client, body, signed_headers(body)).status_code for body in bodies[:2]]
+    refused = [post(client, body, signed_headers(body)) for body in bodies[2:]]
+
+    assert statuses == [200, 200]
+    assert [r.status_code for r in refused] == [429, 429]
+    assert refused[0].json() == {"error": "rate limit exceeded"} and 1 <= int(refused[0]["Retry-After"]) <= 60
+    # The refused calls cost neither a row nor a signature check.
+    assert list(BoxInboundLog.objects.values_list("event_id", flat=True).order_by("id")) == ["evt-0", "evt-1"]
+    assert len(verified) == 2
+
+
+def test_the_rate_limit_counts_per_source_ip_and_apart_from_the_other_webhooks(client, fake_box, settings):
+    settings.WEBHOOK_RATE_LIMIT = "1/m"
+    body = event(trigger="FOLDER.CREATED")
+    assert post(client, body, signed_headers(body)).status_code == 200
+    assert post(client, b"junk", {}).status_code == 429
+    assert post(client, b"junk", {"REMOTE_ADDR": "10.0.0.9"}).status_code == 401  # another caller: its own count
+    brief = client.post(reverse("inbound:webhook-briefs"), data=b"{}", content_type="application/json")
+    assert brief.status_code != 429  # the Box route's count is not the briefs webhook's
+    assert BoxInboundLog.objects.count() == 2
