@@ -1,7 +1,7 @@
 """`POST /api/webhooks/box`: Box's signed file events. Verify on the raw bytes, log, queue, answer at once.
 
 Before anything else the call is counted against the per-source-IP webhook rate limit every webhook route
-shares (WEBHOOK_RATE_LIMIT, counted per route; `integrations.inbound.ratelimit`): over it the answer is
+shares (WEBHOOK_RATE_LIMIT, counted per route; `integrations.webhooks.ratelimit`): over it the answer is
 429 `{"error": "rate limit exceeded"}` with `Retry-After`, and no log row is written and no signature computed,
 so a flood costs a cache increment per call.
 """
@@ -12,8 +12,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from integrations.inbound.network import source_ip
-from integrations.inbound.ratelimit import webhook_retry_after
+from integrations.webhooks.network import source_ip
+from integrations.webhooks.ratelimit import webhook_retry_after
 from tracker.errors import ApplicationError
 
 from .services import box_inbound_receive

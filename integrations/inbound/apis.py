@@ -33,6 +33,8 @@ from rest_framework.views import APIView
 
 from briefs.services import brief_upsert
 from deliverables.services import deliverable_upsert
+from integrations.webhooks.network import source_ip
+from integrations.webhooks.ratelimit import webhook_retry_after
 from projects.services import project_intake
 from tracker.api.intake import UpsertFailed, run_upsert
 from tracker.errors import ApplicationError, NotFoundError
@@ -40,8 +42,6 @@ from tracker.services import organisation_default
 
 from . import services
 from .models import WebhookReceipt
-from .network import source_ip
-from .ratelimit import webhook_retry_after
 from .selectors import project_by_omg_job_number
 from .serializers import BriefWebhookSerializer, DeliverableWebhookSerializer, OmgWebhookSerializer
 from .signatures import signature_matches

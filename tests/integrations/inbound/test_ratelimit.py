@@ -7,7 +7,7 @@ import pytest
 from django.test import RequestFactory
 
 from integrations.inbound.models import WebhookReceipt
-from integrations.inbound.network import source_ip
+from integrations.webhooks.network import source_ip
 
 from .conftest import post_webhook
 
@@ -182,7 +182,7 @@ def test_the_limit_is_shared_by_every_web_process_through_the_cache(client, sett
     script = (
         "import django; django.setup()\n"
         "from django.test import RequestFactory\n"
-        "from integrations.inbound.ratelimit import webhook_retry_after\n"
+        "from integrations.webhooks.ratelimit import webhook_retry_after\n"
         "request = RequestFactory().post('/', REMOTE_ADDR='192.0.2.44')\n"
         "print([webhook_retry_after(request, route='briefs') for _ in range(3)])\n"
     )
