@@ -1,5 +1,5 @@
 """Review APIs (session auth): one view per resource, input validated by a nested serializer, one service call,
-output built from what the selectors prefetched.
+output built from what the selectors prefetched. Ids in the output are strings, like every API of the project.
 Refusals (and NotFoundError from the selectors) come out of `tracker.api.errors` as JSON."""
 
 from django.urls import reverse
@@ -29,15 +29,19 @@ def _iso(value) -> str | None:
     return value.isoformat() if value else None
 
 
+def _id(pk) -> str | None:
+    return str(pk) if pk is not None else None
+
+
 def _user(user) -> dict | None:
-    return {"id": user.pk, "name": str(user)} if user else None
+    return {"id": _id(user.pk), "name": str(user)} if user else None
 
 
 def revision_out(revision) -> dict | None:
     if revision is None:
         return None
     return {
-        "id": revision.pk,
+        "id": _id(revision.pk),
         "round": revision.round,
         "fileName": revision.original_name,
         "contentType": revision.content_type,
@@ -50,9 +54,9 @@ def revision_out(revision) -> dict | None:
 def feedback_out(item: FeedbackItem) -> dict:
     annotation = item.annotation
     return {
-        "id": item.pk,
-        "stageId": item.stage_id,
-        "revisionId": item.revision_id,
+        "id": _id(item.pk),
+        "stageId": _id(item.stage_id),
+        "revisionId": _id(item.revision_id),
         "round": item.revision.round if item.revision_id else None,
         "body": item.body,
         "isActionItem": item.is_action_item,
@@ -65,19 +69,19 @@ def feedback_out(item: FeedbackItem) -> dict:
         "resolvedAt": _iso(item.resolved_at),
         "reopenedBy": _user(item.reopened_by),
         "reopenedAt": _iso(item.reopened_at),
-        "carriedFromId": item.carried_from_id,
-        "annotation": {"id": annotation.pk, "x": annotation.x, "y": annotation.y} if annotation else None,
+        "carriedFromId": _id(item.carried_from_id),
+        "annotation": {"id": _id(annotation.pk), "x": annotation.x, "y": annotation.y} if annotation else None,
     }
 
 
 def item_out(item: ReviewSessionItem) -> dict:
     deliverable = item.deliverable
     return {
-        "id": item.pk,
+        "id": _id(item.pk),
         "position": item.position,
-        "deliverable": {"id": deliverable.pk, "name": deliverable.name, "status": deliverable.status},
-        "projectId": deliverable.project_id,
-        "stage": {"id": item.stage.pk, "name": item.stage.name, "status": item.stage.status},
+        "deliverable": {"id": _id(deliverable.pk), "name": deliverable.name, "status": deliverable.status},
+        "projectId": _id(deliverable.project_id),
+        "stage": {"id": _id(item.stage.pk), "name": item.stage.name, "status": item.stage.status},
         "revision": revision_out(item.revision),
         "decision": item.decision,
         "notes": item.notes,
@@ -89,7 +93,7 @@ def item_out(item: ReviewSessionItem) -> dict:
 
 def session_out(session: ReviewSession, *, with_items: bool = True) -> dict:
     data = {
-        "id": session.pk,
+        "id": _id(session.pk),
         "title": session.title,
         "status": session.status,
         "presenter": _user(session.presenter),
