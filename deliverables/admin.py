@@ -54,8 +54,16 @@ class StageAdmin(admin.ModelAdmin):
 
 @admin.register(Revision)
 class RevisionAdmin(admin.ModelAdmin):
+    """Revisions are added only through `deliverables.revisions.revision_create` (file check, round under a
+    lock, event), by uploading on the deliverable's review page; here only the note can change."""
+
     list_display = ["deliverable", "round", "original_name", "source", "size", "created_by", "created_at"]
     list_filter = ["source"]
     search_fields = ["deliverable__name", "original_name"]
     list_select_related = ["deliverable", "created_by"]
-    raw_id_fields = ["deliverable", "created_by"]
+    readonly_fields = [
+        "deliverable", "round", "file", "original_name", "content_type", "size", "source", "created_by",
+    ]  # fmt: skip
+
+    def has_add_permission(self, request):
+        return False

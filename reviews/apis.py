@@ -1,32 +1,47 @@
 """Review APIs (session auth): one view per resource, input validated by a nested serializer, one service call,
-output built from what the selectors prefetched. Refusals come out of `tracker.api.errors` as JSON."""
+output built from what the selectors prefetched. Ids in the output are strings, like every API of the project.
+Refusals (and NotFoundError from the selectors) come out of `tracker.api.errors` as JSON."""
 
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tracker.models import User
+from tracker.errors import NotFoundError
 from tracker.services import organisation_for_user
 
-from . import selectors, services
+from . import selectors
 from .models import FeedbackItem, ReviewSession, ReviewSessionItem
+from .services.feedback import annotation_create, feedback_item_create, feedback_item_delete, feedback_item_update
+from .services.sessions import (
+    review_session_add_item,
+    review_session_complete,
+    review_session_create,
+    review_session_decide,
+    review_session_remove_item,
+    review_session_reorder,
+    review_session_start,
+    review_session_update,
+)
 
 
 def _iso(value) -> str | None:
     return value.isoformat() if value else None
 
 
+def _id(pk) -> str | None:
+    return str(pk) if pk is not None else None
+
+
 def _user(user) -> dict | None:
-    return {"id": user.pk, "name": str(user)} if user else None
+    return {"id": _id(user.pk), "name": str(user)} if user else None
 
 
 def revision_out(revision) -> dict | None:
     if revision is None:
         return None
     return {
-        "id": revision.pk,
+        "id": _id(revision.pk),
         "round": revision.round,
         "fileName": revision.original_name,
         "contentType": revision.content_type,
@@ -39,9 +54,9 @@ def revision_out(revision) -> dict | None:
 def feedback_out(item: FeedbackItem) -> dict:
     annotation = item.annotation
     return {
-        "id": item.pk,
-        "stageId": item.stage_id,
-        "revisionId": item.revision_id,
+        "id": _id(item.pk),
+        "stageId": _id(item.stage_id),
+        "revisionId": _id(item.revision_id),
         "round": item.revision.round if item.revision_id else None,
         "body": item.body,
         "isActionItem": item.is_action_item,
@@ -54,19 +69,19 @@ def feedback_out(item: FeedbackItem) -> dict:
         "resolvedAt": _iso(item.resolved_at),
         "reopenedBy": _user(item.reopened_by),
         "reopenedAt": _iso(item.reopened_at),
-        "carriedFromId": item.carried_from_id,
-        "annotation": {"id": annotation.pk, "x": annotation.x, "y": annotation.y} if annotation else None,
+        "carriedFromId": _id(item.carried_from_id),
+        "annotation": {"id": _id(annotation.pk), "x": annotation.x, "y": annotation.y} if annotation else None,
     }
 
 
 def item_out(item: ReviewSessionItem) -> dict:
     deliverable = item.deliverable
     return {
-        "id": item.pk,
+        "id": _id(item.pk),
         "position": item.position,
-        "deliverable": {"id": deliverable.pk, "name": deliverable.name, "status": deliverable.status},
-        "projectId": deliverable.project_id,
-        "stage": {"id": item.stage.pk, "name": item.stage.name, "status": item.stage.status},
+        "deliverable": {"id": _id(deliverable.pk), "name": deliverable.name, "status": deliverable.status},
+        "projectId": _id(deliverable.project_id),
+        "stage": {"id": _id(item.stage.pk), "name": item.stage.name, "status": item.stage.status},
         "revision": revision_out(item.revision),
         "decision": item.decision,
         "notes": item.notes,
@@ -78,7 +93,7 @@ def item_out(item: ReviewSessionItem) -> dict:
 
 def session_out(session: ReviewSession, *, with_items: bool = True) -> dict:
     data = {
-        "id": session.pk,
+        "id": _id(session.pk),
         "title": session.title,
         "status": session.status,
         "presenter": _user(session.presenter),
@@ -94,17 +109,34 @@ def session_out(session: ReviewSession, *, with_items: bool = True) -> dict:
     return data
 
 
+def _organisation(request):
+    return organisation_for_user(request.user)
+
+
+def _session(request, pk: int) -> ReviewSession:
+    return selectors.review_session_get(organisation=_organisation(request), pk=pk)
+
+
+def _item(request, session: ReviewSession, pk: int) -> ReviewSessionItem:
+    return selectors.review_session_item_get(organisation=_organisation(request), session=session, pk=pk)
+
+
+def _fresh_item(request, session: ReviewSession, item: ReviewSessionItem) -> dict:
+    """The item as the session's selector loads it (deliverable, stage, revision, counts), for the output."""
+    return item_out(next(i for i in _session(request, session.pk).items.all() if i.pk == item.pk))
+
+
 def _reload(request, session) -> dict:
-    return session_out(selectors.review_session_get(user=request.user, pk=session.pk))
+    return session_out(_session(request, session.pk))
 
 
 def _presenter(request, presenter_id):
     if presenter_id is None:
         return None
-    presenter = User.objects.filter(pk=presenter_id, organisation=organisation_for_user(request.user)).first()
-    if presenter is None:
-        raise serializers.ValidationError({"presenterId": ["no such user in your organisation"]})
-    return presenter
+    try:
+        return selectors.user_get(organisation=_organisation(request), pk=presenter_id)
+    except NotFoundError as error:
+        raise serializers.ValidationError({"presenterId": ["no such user in your organisation"]}) from error
 
 
 class ReviewSessionListApi(APIView):
@@ -117,13 +149,14 @@ class ReviewSessionListApi(APIView):
         wanted = request.query_params.get("status")
         if wanted and wanted not in ReviewSession.Status.values:
             raise serializers.ValidationError({"status": [f"must be one of {', '.join(ReviewSession.Status.values)}"]})
-        sessions = selectors.review_session_list(user=request.user, status=wanted)
+        sessions = selectors.review_session_list(organisation=_organisation(request), status=wanted)
         return Response({"results": [session_out(s, with_items=False) for s in sessions]})
 
     def post(self, request):
         data = self._validated(request)
-        deliverables = [selectors.deliverable_get(user=request.user, pk=pk) for pk in data["deliverableIds"]]
-        session = services.review_session_create(
+        organisation = _organisation(request)
+        deliverables = [selectors.deliverable_get(organisation=organisation, pk=pk) for pk in data["deliverableIds"]]
+        session = review_session_create(
             title=data["title"],
             presenter=_presenter(request, data.get("presenterId")),
             deliverables=deliverables,
@@ -143,14 +176,14 @@ class ReviewSessionDetailApi(APIView):
         presenterId = serializers.IntegerField(required=False)
 
     def get(self, request, pk: int):
-        return Response(session_out(selectors.review_session_get(user=request.user, pk=pk)))
+        return Response(session_out(_session(request, pk)))
 
     def patch(self, request, pk: int):
-        session = selectors.review_session_get(user=request.user, pk=pk)
+        session = _session(request, pk)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        services.review_session_update(
+        review_session_update(
             session=session,
             title=data.get("title"),
             presenter=_presenter(request, data.get("presenterId")),
@@ -169,25 +202,24 @@ class ReviewSessionItemsApi(APIView):
         itemIds = serializers.ListField(child=serializers.IntegerField(), allow_empty=False)
 
     def get(self, request, pk: int):
-        session = selectors.review_session_get(user=request.user, pk=pk)
+        session = _session(request, pk)
         return Response({"results": [item_out(item) for item in session.items.all()]})
 
     def post(self, request, pk: int):
-        session = selectors.review_session_get(user=request.user, pk=pk)
+        session = _session(request, pk)
         serializer = self.AddSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        deliverable = selectors.deliverable_get(user=request.user, pk=serializer.validated_data["deliverableId"])
-        item = services.review_session_add_item(session=session, deliverable=deliverable, actor=request.user)
-        fresh = next(i for i in selectors.review_session_get(user=request.user, pk=pk).items.all() if i.pk == item.pk)
-        return Response(item_out(fresh), status=status.HTTP_201_CREATED)
+        deliverable = selectors.deliverable_get(
+            organisation=_organisation(request), pk=serializer.validated_data["deliverableId"]
+        )
+        item = review_session_add_item(session=session, deliverable=deliverable, actor=request.user)
+        return Response(_fresh_item(request, session, item), status=status.HTTP_201_CREATED)
 
     def put(self, request, pk: int):
-        session = selectors.review_session_get(user=request.user, pk=pk)
+        session = _session(request, pk)
         serializer = self.ReorderSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.review_session_reorder(
-            session=session, item_ids=serializer.validated_data["itemIds"], actor=request.user
-        )
+        review_session_reorder(session=session, item_ids=serializer.validated_data["itemIds"], actor=request.user)
         return Response({"results": _reload(request, session)["items"]})
 
     patch = put
@@ -195,23 +227,23 @@ class ReviewSessionItemsApi(APIView):
 
 class ReviewSessionItemApi(APIView):
     def delete(self, request, pk: int, item_pk: int):
-        session = selectors.review_session_get(user=request.user, pk=pk)
-        item = get_object_or_404(ReviewSessionItem, pk=item_pk, session=session)
-        services.review_session_remove_item(session=session, item=item, actor=request.user)
+        session = _session(request, pk)
+        item = _item(request, session, item_pk)
+        review_session_remove_item(session=session, item=item, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class ReviewSessionStartApi(APIView):
     def post(self, request, pk: int):
-        session = selectors.review_session_get(user=request.user, pk=pk)
-        services.review_session_start(session=session, actor=request.user)
+        session = _session(request, pk)
+        review_session_start(session=session, actor=request.user)
         return Response(_reload(request, session))
 
 
 class ReviewSessionCompleteApi(APIView):
     def post(self, request, pk: int):
-        session = selectors.review_session_get(user=request.user, pk=pk)
-        services.review_session_complete(session=session, actor=request.user)
+        session = _session(request, pk)
+        review_session_complete(session=session, actor=request.user)
         return Response(_reload(request, session))
 
 
@@ -223,19 +255,18 @@ class ReviewSessionDecisionApi(APIView):
         notes = serializers.CharField(required=False, allow_blank=True, default="")
 
     def post(self, request, pk: int, item_pk: int):
-        session = selectors.review_session_get(user=request.user, pk=pk)
-        item = get_object_or_404(ReviewSessionItem, pk=item_pk, session=session)
+        session = _session(request, pk)
+        item = _item(request, session, item_pk)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.review_session_decide(
+        review_session_decide(
             session=session,
             item=item,
             decision=serializer.validated_data["decision"],
             notes=serializer.validated_data["notes"],
             actor=request.user,
         )
-        fresh = next(i for i in selectors.review_session_get(user=request.user, pk=pk).items.all() if i.pk == item.pk)
-        return Response(item_out(fresh))
+        return Response(_fresh_item(request, session, item))
 
 
 class StageFeedbackApi(APIView):
@@ -252,31 +283,35 @@ class StageFeedbackApi(APIView):
             return data
 
     def get(self, request, pk: int):
-        stage = selectors.stage_get(user=request.user, pk=pk)
-        return Response({"results": [feedback_out(item) for item in selectors.feedback_for_stage(stage=stage)]})
+        organisation = _organisation(request)
+        stage = selectors.stage_get(organisation=organisation, pk=pk)
+        feedback = selectors.feedback_for_stage(organisation=organisation, stage=stage)
+        return Response({"results": [feedback_out(item) for item in feedback]})
 
     def post(self, request, pk: int):
-        stage = selectors.stage_get(user=request.user, pk=pk)
+        organisation = _organisation(request)
+        stage = selectors.stage_get(organisation=organisation, pk=pk)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        revision = selectors.revision_get(user=request.user, pk=data["revisionId"]) if "revisionId" in data else None
+        revision = None
+        if "revisionId" in data:
+            revision = selectors.revision_get(organisation=organisation, pk=data["revisionId"])
         if "x" in data:
-            annotation = services.annotation_create(
+            annotation = annotation_create(
                 stage=stage, revision=revision, x=data["x"], y=data["y"], body=data["body"], actor=request.user
             )
             item = annotation.feedback_items.get()
         else:
-            item = services.feedback_item_create(
+            item = feedback_item_create(
                 stage=stage,
                 revision=revision,
                 body=data["body"],
                 is_action_item=data["isActionItem"],
                 actor=request.user,
             )
-        return Response(
-            feedback_out(selectors.feedback_item_get(user=request.user, pk=item.pk)), status=status.HTTP_201_CREATED
-        )
+        created = selectors.feedback_item_get(organisation=organisation, pk=item.pk)
+        return Response(feedback_out(created), status=status.HTTP_201_CREATED)
 
 
 class FeedbackItemApi(APIView):
@@ -288,25 +323,25 @@ class FeedbackItemApi(APIView):
         )
 
     def get(self, request, pk: int):
-        return Response(feedback_out(selectors.feedback_item_get(user=request.user, pk=pk)))
+        return Response(feedback_out(selectors.feedback_item_get(organisation=_organisation(request), pk=pk)))
 
     def patch(self, request, pk: int):
-        item = selectors.feedback_item_get(user=request.user, pk=pk)
+        item = selectors.feedback_item_get(organisation=_organisation(request), pk=pk)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        services.feedback_item_update(
+        feedback_item_update(
             item=item,
             body=data.get("body"),
             is_action_item=data.get("isActionItem"),
             status=data.get("status"),
             actor=request.user,
         )
-        return Response(feedback_out(selectors.feedback_item_get(user=request.user, pk=pk)))
+        return Response(feedback_out(selectors.feedback_item_get(organisation=_organisation(request), pk=pk)))
 
     put = patch
 
     def delete(self, request, pk: int):
-        item = selectors.feedback_item_get(user=request.user, pk=pk)
-        services.feedback_item_delete(item=item, actor=request.user)
+        item = selectors.feedback_item_get(organisation=_organisation(request), pk=pk)
+        feedback_item_delete(item=item, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,25 +1,29 @@
-"""Reads for review pages and APIs. Each returns a queryset (or a small dict) whose query count does not grow
-with the number of rows, and only ever the signed-in user's organisation's rows."""
+"""Reads for review pages and APIs. Each takes the `organisation` the caller acts for and only ever returns its
+rows; a row that is missing or belongs to another organisation raises NotFoundError (a 404 for pages and APIs).
+Querysets (or small dicts) whose query count does not grow with the number of rows."""
 
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
-from django.shortcuts import get_object_or_404
 
 from deliverables.models import Deliverable, Revision, Stage
 from projects.models import ApprovalType
-from tracker.services import organisation_for_user
+from tracker.errors import NotFoundError
+from tracker.models import Organisation, User
 
 from .models import FeedbackItem, ReviewSession, ReviewSessionItem
 
 OPEN_ACTION = Q(is_action_item=True, status=FeedbackItem.Status.OPEN)
 
 
-def _organisation(user):
-    return organisation_for_user(user)
+def _get(queryset, message: str, **lookup):
+    try:
+        return queryset.get(**lookup)
+    except queryset.model.DoesNotExist as error:
+        raise NotFoundError(message) from error
 
 
-def review_session_list(*, user, status: str | None = None):
+def review_session_list(*, organisation: Organisation, status: str | None = None):
     sessions = (
-        ReviewSession.objects.filter(organisation=_organisation(user))
+        ReviewSession.objects.filter(organisation=organisation)
         .select_related("presenter")
         .annotate(
             item_count=Count("items", distinct=True),
@@ -48,43 +52,44 @@ def _item_queryset():
     )
 
 
-def review_session_get(*, user, pk: int) -> ReviewSession:
+def review_session_get(*, organisation: Organisation, pk: int) -> ReviewSession:
     """A session with its items (deliverable, stage, revision, open/total action item counts) prefetched."""
-    queryset = ReviewSession.objects.filter(organisation=_organisation(user)).select_related("presenter", "created_by")
+    queryset = ReviewSession.objects.filter(organisation=organisation).select_related("presenter", "created_by")
     queryset = queryset.prefetch_related(Prefetch("items", queryset=_item_queryset()))
-    return get_object_or_404(queryset, pk=pk)
+    return _get(queryset, "review session not found", pk=pk)
 
 
-def review_session_item_get(*, session: ReviewSession, pk: int) -> ReviewSessionItem:
-    return get_object_or_404(ReviewSessionItem, pk=pk, session=session)
+def review_session_item_get(*, organisation: Organisation, session: ReviewSession, pk: int) -> ReviewSessionItem:
+    queryset = ReviewSessionItem.objects.filter(session=session, session__organisation=organisation)
+    return _get(queryset, "item not found in this session", pk=pk)
 
 
-def review_items_with_feedback(*, session: ReviewSession) -> list[ReviewSessionItem]:
+def review_items_with_feedback(*, organisation: Organisation, session: ReviewSession) -> list[ReviewSessionItem]:
     """The session's items, each with `feedback` (its revision's items, pins numbered) for the presenter."""
     items = list(session.items.all())
     by_revision: dict[int, list[FeedbackItem]] = {}
-    feedback = feedback_item_queryset().filter(revision_id__in=[item.revision_id for item in items])
+    feedback = _feedback_items(organisation).filter(revision_id__in=[item.revision_id for item in items])
     for row in feedback:
         by_revision.setdefault(row.revision_id, []).append(row)
     for item in items:
-        item.feedback = number_feedback(by_revision.get(item.revision_id, []))
+        item.feedback = _numbered(by_revision.get(item.revision_id, []))
     return items
 
 
-def number_feedback(items: list[FeedbackItem]) -> list[FeedbackItem]:
+def _numbered(items: list[FeedbackItem]) -> list[FeedbackItem]:
     """Give each item its checklist number; a pin shows the number of its item, so the two stay in sync."""
     for number, item in enumerate(items, start=1):
         item.number = number
     return items
 
 
-def deliverables_awaiting_review(*, user):
+def deliverables_awaiting_review(*, organisation: Organisation):
     """Deliverables waiting at an active FORMAL stage that have a revision, with `latest_round` and
     `latest_revision_id` annotated."""
     latest = Revision.objects.filter(deliverable=OuterRef("pk")).order_by("-round")
     return (
         Deliverable.objects.filter(
-            project__organisation=_organisation(user),
+            project__organisation=organisation,
             current_stage__approval_type=ApprovalType.FORMAL,
             current_stage__status=Stage.Status.ACTIVE,
         )
@@ -98,50 +103,58 @@ def deliverables_awaiting_review(*, user):
     )
 
 
-def deliverable_get(*, user, pk: int) -> Deliverable:
-    return get_object_or_404(
-        Deliverable.objects.select_related("project", "current_stage", "assignee"),
-        pk=pk,
-        project__organisation=_organisation(user),
+def deliverable_get(*, organisation: Organisation, pk: int) -> Deliverable:
+    queryset = Deliverable.objects.filter(project__organisation=organisation)
+    return _get(queryset.select_related("project", "current_stage", "assignee"), "deliverable not found", pk=pk)
+
+
+def revision_get(*, organisation: Organisation, pk: int) -> Revision:
+    queryset = Revision.objects.filter(deliverable__project__organisation=organisation)
+    return _get(queryset.select_related("deliverable__project"), "revision not found", pk=pk)
+
+
+def stage_get(*, organisation: Organisation, pk: int, deliverable_id: int | None = None) -> Stage:
+    """A stage, and when `deliverable_id` is given only one of that deliverable's stages."""
+    queryset = Stage.objects.filter(deliverable__project__organisation=organisation)
+    if deliverable_id is not None:
+        queryset = queryset.filter(deliverable_id=deliverable_id)
+    return _get(queryset.select_related("deliverable__project", "deliverable__assignee"), "stage not found", pk=pk)
+
+
+def user_get(*, organisation: Organisation, pk: int) -> User:
+    """A user of the organisation (a session's presenter)."""
+    return _get(User.objects.filter(organisation=organisation), "user not found", pk=pk)
+
+
+def feedback_item_get(*, organisation: Organisation, pk: int) -> FeedbackItem:
+    return _get(_feedback_items(organisation), "feedback item not found", pk=pk)
+
+
+def _feedback_items(organisation: Organisation):
+    return (
+        FeedbackItem.objects.filter(stage__deliverable__project__organisation=organisation)
+        .select_related(
+            "annotation",
+            "author",
+            "edited_by",
+            "resolved_by",
+            "reopened_by",
+            "revision",
+            "carried_from__revision",
+            "stage",
+        )
+        .order_by("created_at", "id")
     )
 
 
-def revision_get(*, user, pk: int) -> Revision:
-    return get_object_or_404(
-        Revision.objects.select_related("deliverable__project"),
-        pk=pk,
-        deliverable__project__organisation=_organisation(user),
-    )
+def feedback_for_stage(*, organisation: Organisation, stage: Stage):
+    return _feedback_items(organisation).filter(stage=stage)
 
 
-def stage_get(*, user, pk: int) -> Stage:
-    return get_object_or_404(
-        Stage.objects.select_related("deliverable__project", "deliverable__assignee"),
-        pk=pk,
-        deliverable__project__organisation=_organisation(user),
-    )
-
-
-def feedback_item_get(*, user, pk: int) -> FeedbackItem:
-    return get_object_or_404(
-        feedback_item_queryset(), pk=pk, stage__deliverable__project__organisation=_organisation(user)
-    )
-
-
-def feedback_item_queryset():
-    return FeedbackItem.objects.select_related(
-        "annotation", "author", "edited_by", "resolved_by", "reopened_by", "revision", "carried_from__revision", "stage"
-    ).order_by("created_at", "id")
-
-
-def feedback_for_stage(*, stage: Stage):
-    return feedback_item_queryset().filter(stage=stage)
-
-
-def revisions_for_deliverable(*, deliverable: Deliverable):
+def revisions_for_deliverable(*, organisation: Organisation, deliverable: Deliverable):
     """Rounds newest first, each with `open_count` and `action_count`."""
     return (
-        Revision.objects.filter(deliverable=deliverable)
+        Revision.objects.filter(deliverable=deliverable, deliverable__project__organisation=organisation)
         .select_related("created_by")
         .annotate(
             open_count=Count(
@@ -154,9 +167,9 @@ def revisions_for_deliverable(*, deliverable: Deliverable):
     )
 
 
-def annotation_page(*, deliverable: Deliverable, round_number: int | None = None) -> dict:
+def annotation_page(*, organisation: Organisation, deliverable: Deliverable, round_number: int | None = None) -> dict:
     """The annotation page's data: every round, the chosen one (latest by default) and its numbered feedback."""
-    revisions = list(revisions_for_deliverable(deliverable=deliverable))
+    revisions = list(revisions_for_deliverable(organisation=organisation, deliverable=deliverable))
     revision = None
     if revisions:
         revision = next((r for r in revisions if r.round == round_number), None) if round_number else revisions[0]
@@ -164,7 +177,7 @@ def annotation_page(*, deliverable: Deliverable, round_number: int | None = None
             revision = revisions[0]
     feedback = []
     if revision is not None:
-        feedback = number_feedback(list(feedback_item_queryset().filter(revision=revision)))
+        feedback = _numbered(list(_feedback_items(organisation).filter(revision=revision)))
     action = [item for item in feedback if item.is_action_item]
     resolved = [item for item in action if item.status in (FeedbackItem.Status.RESOLVED, FeedbackItem.Status.WONT_FIX)]
     return {
@@ -178,15 +191,18 @@ def annotation_page(*, deliverable: Deliverable, round_number: int | None = None
     }
 
 
-def stage_panel(*, stage: Stage) -> dict:
+def stage_panel(*, organisation: Organisation, stage: Stage) -> dict:
     """The stage review panel: latest revision, its open items, sessions that covered the stage."""
-    deliverable = stage.deliverable
-    latest = Revision.objects.filter(deliverable=deliverable).order_by("-round").first()
+    latest = (
+        Revision.objects.filter(deliverable_id=stage.deliverable_id, deliverable__project__organisation=organisation)
+        .order_by("-round")
+        .first()
+    )
     open_items = []
     if latest is not None:
-        open_items = list(feedback_item_queryset().filter(revision=latest).filter(OPEN_ACTION))
+        open_items = list(_feedback_items(organisation).filter(revision=latest).filter(OPEN_ACTION))
     session_items = list(
-        ReviewSessionItem.objects.filter(stage=stage)
+        ReviewSessionItem.objects.filter(stage=stage, session__organisation=organisation)
         .select_related("session", "revision", "decided_by")
         .order_by("-session__created_at", "-id")
     )

@@ -3,14 +3,17 @@
 from django import template
 
 from reviews.selectors import revisions_for_deliverable
+from tracker.services import organisation_for_user
 
 register = template.Library()
 
 
-@register.simple_tag
-def deliverable_revisions(deliverable):
-    """The deliverable's rounds, newest first, with open/total action item counts: one query."""
-    return list(revisions_for_deliverable(deliverable=deliverable))
+@register.simple_tag(takes_context=True)
+def deliverable_revisions(context, deliverable):
+    """The deliverable's rounds, newest first, with open/total action item counts, for the signed-in user's
+    organisation (the page's `request.user`)."""
+    organisation = organisation_for_user(context["request"].user)
+    return list(revisions_for_deliverable(organisation=organisation, deliverable=deliverable))
 
 
 @register.filter

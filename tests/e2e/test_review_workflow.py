@@ -13,7 +13,7 @@ from deliverables.models import Deliverable
 from deliverables.services import deliverable_complete_stage
 from projects.models import ApprovalType
 from reviews.models import FeedbackItem, ReviewSession
-from reviews.services import revision_upload
+from reviews.services.revisions import revision_upload
 from tests.factories import (
     PipelineStageTemplateFactory,
     PipelineTemplateFactory,

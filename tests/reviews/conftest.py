@@ -1,7 +1,7 @@
 import pytest
 
 from deliverables.models import Deliverable
-from reviews.services import revision_upload
+from reviews.services.revisions import revision_upload
 from tests.factories import ProjectFactory, make_deliverable
 
 from .files import upload

@@ -4,9 +4,12 @@ import importlib
 
 from django.apps import apps
 
-from deliverables.models import Deliverable
+from deliverables.models import Deliverable, Revision
 from deliverables.services import deliverable_approve_stage, deliverable_complete_stage
 from projects.models import ApprovalType
+from reviews.models import FeedbackItem, ReviewSession
+from reviews.services.feedback import annotation_create
+from reviews.services.sessions import review_session_create, review_session_start
 
 
 def advance_to(deliverable: Deliverable, stage_name: str, actor) -> Deliverable:
@@ -27,3 +30,18 @@ def restore_defaults() -> None:
     default organisation, its teams and the default pipeline), the same way the migration does."""
     migration = importlib.import_module("projects.migrations.0003_default_organisation_teams_pipeline")
     migration.create_defaults(apps, None)
+
+
+def latest(deliverable: Deliverable) -> Revision:
+    return deliverable.revisions.order_by("-round").first()
+
+
+def pin(deliverable: Deliverable, actor, body="Logo too small", x=0.25, y=0.5) -> FeedbackItem:
+    """Drop a pin on the latest round; returns its action item."""
+    annotation = annotation_create(revision=latest(deliverable), x=x, y=y, body=body, actor=actor)
+    return annotation.feedback_items.get()
+
+
+def running_session(deliverables: list[Deliverable], actor, title="Client review Monday") -> ReviewSession:
+    session = review_session_create(title=title, actor=actor, deliverables=deliverables)
+    return review_session_start(session=session, actor=actor)

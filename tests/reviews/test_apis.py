@@ -4,12 +4,9 @@ from rest_framework.test import APIClient
 
 from deliverables.models import Deliverable
 from reviews.models import FeedbackItem, ReviewSession, ReviewSessionItem
-from reviews.services import (
-    annotation_create,
-    review_session_create,
-    review_session_start,
-    revision_upload,
-)
+from reviews.services.feedback import annotation_create
+from reviews.services.revisions import revision_upload
+from reviews.services.sessions import review_session_create, review_session_start
 from tests.factories import UserFactory, make_deliverable
 from tracker.models import Organisation, User
 
@@ -63,7 +60,7 @@ def test_create_list_get_and_update_a_session(api, reviewer, producer, at_client
     response = client.post(url("api-reviews"), {"title": "Monday", "deliverableIds": [deliverable.pk]}, format="json")
     assert response.status_code == 201
     body = response.json()
-    assert body["title"] == "Monday" and body["status"] == "DRAFT" and body["presenter"]["id"] == reviewer.pk
+    assert body["title"] == "Monday" and body["status"] == "DRAFT" and body["presenter"]["id"] == str(reviewer.pk)
     [item] = body["items"]
     assert item["deliverable"]["name"] == "Hero banner" and item["stage"]["name"] == "Client Review"
     assert item["revision"]["round"] == 1 and item["decision"] == "PENDING"
@@ -77,7 +74,7 @@ def test_create_list_get_and_update_a_session(api, reviewer, producer, at_client
         url("api-review", body["id"]), {"title": "Tuesday", "presenterId": producer.pk}, format="json"
     )
     assert response.status_code == 200
-    assert response.json()["title"] == "Tuesday" and response.json()["presenter"]["id"] == producer.pk
+    assert response.json()["title"] == "Tuesday" and response.json()["presenter"]["id"] == str(producer.pk)
     assert client.get(url("api-review", body["id"])).json()["title"] == "Tuesday"
 
 
@@ -107,7 +104,7 @@ def test_viewer_cannot_run_sessions(api, viewer, reviewer):
 
 def test_unknown_and_other_organisations_sessions_are_404(api, reviewer):
     client = api(reviewer)
-    assert client.get(url("api-review", 999999)).json() == {"error": "not found"}
+    assert client.get(url("api-review", 999999)).json() == {"error": "review session not found"}
     other = Organisation.objects.create(name="Other studio", slug="other")
     outsider = UserFactory(role=User.Role.REVIEWER, organisation=other)
     foreign = review_session_create(title="Theirs", actor=outsider)
@@ -183,7 +180,7 @@ def test_start_decide_and_complete(api, reviewer, producer, at_client_review):
     )
     assert decided.status_code == 200
     assert decided.json()["decision"] == "CHANGES_REQUESTED" and decided.json()["notes"] == "Bigger logo"
-    assert decided.json()["decidedBy"]["id"] == reviewer.pk
+    assert decided.json()["decidedBy"]["id"] == str(reviewer.pk)
 
     completed = client.post(url("api-review-complete", session.pk))
     assert completed.status_code == 200 and completed.json()["status"] == "COMPLETED"
@@ -217,7 +214,7 @@ def test_stage_feedback_list_and_create(api, reviewer, producer, at_client_revie
     pin = client.post(url("api-stage-feedback", stage.pk), {"body": "Logo", "x": 0.2, "y": 0.8}, format="json")
     assert pin.status_code == 201
     assert pin.json()["annotation"]["x"] == 0.2 and pin.json()["isActionItem"] is True
-    assert pin.json()["author"]["id"] == reviewer.pk and pin.json()["status"] == "OPEN"
+    assert pin.json()["author"]["id"] == str(reviewer.pk) and pin.json()["status"] == "OPEN"
     listing = client.get(url("api-stage-feedback", stage.pk)).json()["results"]
     assert [f["body"] for f in listing] == ["Warmer tones", "Logo"]
 
@@ -252,14 +249,15 @@ def test_feedback_item_get_update_and_delete(api, reviewer, producer, at_client_
     assert client.get(item_url).json()["body"] == "Logo"
 
     edited = client.patch(item_url, {"body": "Bigger logo"}, format="json").json()
-    assert edited["body"] == "Bigger logo" and edited["editedBy"]["id"] == reviewer.pk and edited["editedAt"]
+    assert edited["body"] == "Bigger logo" and edited["editedBy"]["id"] == str(reviewer.pk) and edited["editedAt"]
     resolved = api(producer).patch(item_url, {"status": "RESOLVED"}, format="json").json()
-    assert resolved["status"] == "RESOLVED" and resolved["resolvedBy"]["id"] == producer.pk and resolved["resolvedAt"]
+    assert resolved["status"] == "RESOLVED" and resolved["resolvedAt"]
+    assert resolved["resolvedBy"]["id"] == str(producer.pk)
     conflict = client.patch(item_url, {"status": "WONT_FIX"}, format="json")
     assert conflict.status_code == 409
     assert conflict.json() == {"error": "an item that is resolved cannot become won't fix"}
     reopened = client.patch(item_url, {"status": "OPEN"}, format="json").json()
-    assert reopened["status"] == "OPEN" and reopened["reopenedBy"]["id"] == reviewer.pk
+    assert reopened["status"] == "OPEN" and reopened["reopenedBy"]["id"] == str(reviewer.pk)
     invalid = client.patch(item_url, {"status": "CARRIED", "isActionItem": "maybe"}, format="json")
     assert invalid.status_code == 400
     assert sorted(i["path"] for i in invalid.json()["issues"]) == [["isActionItem"], ["status"]]
@@ -283,7 +281,37 @@ def test_feedback_item_refusals(api, reviewer, viewer, producer, at_client_revie
     carried = api(reviewer).patch(url("api-feedback", item.pk), {"status": "RESOLVED"}, format="json")
     assert carried.status_code == 409
     assert carried.json() == {"error": "this item was carried forward to a later round: change it there"}
-    assert api(reviewer).get(url("api-feedback", 999999)).json() == {"error": "not found"}
+    assert api(reviewer).get(url("api-feedback", 999999)).json() == {"error": "feedback item not found"}
+
+
+def id_values(data) -> list:
+    """Every value under an `id` or `...Id` key, at any depth."""
+    if isinstance(data, list):
+        return [value for item in data for value in id_values(item)]
+    if isinstance(data, dict):
+        own = [value for key, value in data.items() if key == "id" or key.endswith("Id")]
+        return own + [value for value in data.values() for value in id_values(value)]
+    return []
+
+
+def test_every_id_in_the_output_is_a_string(api, reviewer, producer, at_client_review):
+    deliverable = at_client_review()
+    annotation_create(revision=deliverable.revisions.get(), x=0.5, y=0.5, body="Logo", actor=reviewer)
+    revision_upload(deliverable=deliverable, file=upload(), actor=producer)
+    session = review_session_create(title="Monday", actor=reviewer, deliverables=[deliverable])
+    client = api(reviewer)
+    [carried] = client.get(url("api-stage-feedback", deliverable.current_stage.pk)).json()["results"][1:]
+    outputs = [
+        client.get(url("api-review", session.pk)).json(),
+        client.get(url("api-reviews")).json(),
+        client.get(url("api-review-items", session.pk)).json(),
+        carried,
+    ]
+    values = id_values(outputs)
+    assert carried["carriedFromId"] and carried["annotation"]["id"] and carried["stageId"]
+    assert len(values) > 10 and all(isinstance(value, str) for value in values), values
+    item = outputs[0]["items"][0]
+    assert item["deliverable"]["id"] == str(deliverable.pk) and item["projectId"] == str(deliverable.project_id)
 
 
 def test_method_not_allowed_is_json(api, reviewer):

@@ -5,15 +5,13 @@ from django.urls import reverse
 
 from deliverables.models import Deliverable
 from reviews.models import FeedbackItem, ReviewSession, ReviewSessionItem
-from reviews.services import (
-    annotation_create,
-    feedback_item_edit,
-    feedback_item_resolve,
+from reviews.services.feedback import annotation_create, feedback_item_edit, feedback_item_set_status
+from reviews.services.revisions import revision_upload
+from reviews.services.sessions import (
     review_session_complete,
     review_session_create,
     review_session_decide,
     review_session_start,
-    revision_upload,
 )
 from tests.factories import UserFactory
 from tracker.models import Organisation, User
@@ -112,7 +110,7 @@ def test_draft_detail_adds_moves_removes_and_starts(signed_in, reviewer, at_clie
 def test_a_refused_start_comes_back_as_a_message(signed_in, reviewer):
     session = review_session_create(title="Empty", actor=reviewer)
     response = signed_in(reviewer).post(reverse("reviews:start", args=[session.pk]), follow=True)
-    assert "add at least one deliverable before starting the session" in messages_of(response)
+    assert "Add at least one deliverable before starting the session." in messages_of(response)
 
 
 def test_presenter_shows_one_item_with_pins_checklist_and_decisions(signed_in, reviewer, at_client_review):
@@ -137,7 +135,7 @@ def test_presenter_shows_one_item_with_pins_checklist_and_decisions(signed_in, r
         {"decision": "APPROVED", "next": f"{present}?item=2"},
         follow=True,
     )
-    assert "cannot approve A: round 1 still has 1 open action item" in messages_of(refused)
+    assert "Cannot approve A: round 1 still has 1 open action item." in messages_of(refused)
     client.post(reverse("reviews:decide", args=[session.pk, item_a.pk]), {"decision": "CHANGES_REQUESTED"})
     item_a.refresh_from_db()
     assert item_a.decision == ReviewSessionItem.Decision.CHANGES_REQUESTED
@@ -152,7 +150,7 @@ def test_completing_leads_to_the_summary(signed_in, reviewer, at_client_review):
     client = signed_in(reviewer)
     items = {item.deliverable.name: item for item in session.items.select_related("deliverable")}
     pending = client.post(reverse("reviews:complete", args=[session.pk]), follow=True)
-    assert "2 item(s) still need a decision: A, B" in messages_of(pending)
+    assert "2 item(s) still need a decision: A, B." in messages_of(pending)
     client.post(reverse("reviews:decide", args=[session.pk, items["A"].pk]), {"decision": "CHANGES_REQUESTED"})
     client.post(
         reverse("reviews:decide", args=[session.pk, items["B"].pk]), {"decision": "APPROVED", "notes": "Lovely"}
@@ -218,7 +216,7 @@ def test_upload_view_makes_a_round_or_says_what_is_wrong(signed_in, producer, at
     response = client.post(url, {"file": upload()}, follow=True)
     assert "Uploaded art.png." in messages_of(response) and deliverable.revisions.count() == 1
     wrong = client.post(url, {"file": upload("notes.txt", b"hello")}, follow=True)
-    assert ".txt is not accepted: upload PNG, JPEG, WebP, PDF or MP4" in messages_of(wrong)
+    assert ".txt is not accepted: upload PNG, JPEG, WebP, PDF or MP4." in messages_of(wrong)
     settings.REVISION_MAX_UPLOAD_BYTES = 50
     big = client.post(url, {"file": upload("art.png", png_bytes(100, 100))}, follow=True)
     assert any("the limit is 50 bytes" in m for m in messages_of(big))
@@ -230,7 +228,7 @@ def test_viewer_cannot_upload(signed_in, viewer, at_client_review):
     response = signed_in(viewer).post(
         reverse("reviews:revision_upload", args=[deliverable.pk]), {"file": upload()}, follow=True
     )
-    assert "permission denied" in messages_of(response) and not deliverable.revisions.exists()
+    assert "Permission denied." in messages_of(response) and not deliverable.revisions.exists()
 
 
 def test_revision_file_is_served_only_to_its_organisation(signed_in, client, reviewer, at_client_review):
@@ -295,7 +293,7 @@ def _grow_session(session, reviewer, at_client_review, names):
         item = annotation_create(revision=revision, x=0.4, y=0.4, body=f"{name} pin", actor=reviewer)
         feedback = item.feedback_items.get()
         feedback_item_edit(item=feedback, body=f"{name} pin, edited", actor=reviewer)
-        feedback_item_resolve(item=feedback, actor=reviewer)
+        feedback_item_set_status(item=feedback, status=FeedbackItem.Status.RESOLVED, actor=reviewer)
         ReviewSessionItem.objects.create(
             session=session, deliverable=deliverable, stage=deliverable.current_stage, revision=revision
         )
@@ -331,7 +329,7 @@ def test_annotation_page_keeps_a_constant_query_count(
         client.get(url)
     for n in range(4):
         pin = annotation_create(revision=revision, x=0.2, y=0.2 + n / 10, body=f"pin {n}", actor=reviewer)
-        feedback_item_resolve(item=pin.feedback_items.get(), actor=producer)
+        feedback_item_set_status(item=pin.feedback_items.get(), status=FeedbackItem.Status.RESOLVED, actor=producer)
     with django_assert_max_num_queries(len(first.captured_queries)):
         response = client.get(url)
     assert 'data-testid="pin-5"' in response.content.decode()

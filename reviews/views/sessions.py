@@ -1,0 +1,265 @@
+"""Review session pages: the list, the builder, a draft's running order, the presenter and the summary."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from tracker.errors import ApplicationError, PermissionDeniedError
+from tracker.permissions import Permission, has_permission
+from tracker.services import organisation_for_user
+from tracker.views import redirect_after_post, redirect_back, show_refusal
+
+from .. import selectors
+from ..forms import AddItemsForm, DecisionForm, MoveForm, SessionCreateForm, SessionForm
+from ..models import FeedbackItem, ReviewSession
+from ..services.sessions import (
+    review_session_add_items,
+    review_session_complete,
+    review_session_create,
+    review_session_decide,
+    review_session_move_item,
+    review_session_remove_item,
+    review_session_start,
+    review_session_update,
+)
+from .common import run_service, show_form_errors
+
+STATUS_TABS = [
+    (ReviewSession.Status.IN_PROGRESS, "In progress"),
+    (ReviewSession.Status.DRAFT, "Drafts"),
+    (ReviewSession.Status.COMPLETED, "Completed"),
+]
+
+
+def _detail(session: ReviewSession) -> str:
+    return reverse("reviews:detail", args=[session.pk])
+
+
+def _session(request, pk: int) -> ReviewSession:
+    return selectors.review_session_get(organisation=organisation_for_user(request.user), pk=pk)
+
+
+@login_required
+@require_GET
+def session_list(request):
+    sessions = list(selectors.review_session_list(organisation=organisation_for_user(request.user)))
+    groups = [(status, label, [s for s in sessions if s.status == status]) for status, label in STATUS_TABS]
+    return render(
+        request,
+        "reviews/session_list.html",
+        {"groups": groups, "can_run": has_permission(request.user, Permission.REVIEW_RUN)},
+    )
+
+
+@login_required
+def session_new(request):
+    if not has_permission(request.user, Permission.REVIEW_RUN):
+        show_refusal(request, PermissionDeniedError("you need permission to run reviews to build a session"))
+        return redirect("reviews:list")
+    awaiting = list(selectors.deliverables_awaiting_review(organisation=organisation_for_user(request.user)))
+    form = SessionCreateForm(request.POST or None, awaiting=awaiting)
+    if request.method == "POST":
+        if form.is_valid():
+            chosen = [d for d in awaiting if d.pk in set(form.cleaned_data["deliverables"])]
+            try:
+                session = review_session_create(
+                    title=form.cleaned_data["title"], actor=request.user, deliverables=chosen
+                )
+            except ApplicationError as error:
+                show_refusal(request, error)
+            else:
+                messages.success(request, "Session created.")
+                return redirect_after_post(request, _detail(session))
+        else:
+            show_form_errors(request, form)
+    return render(request, "reviews/session_new.html", {"form": form, "awaiting": awaiting})
+
+
+@login_required
+@require_GET
+def session_detail(request, pk: int):
+    organisation = organisation_for_user(request.user)
+    session = selectors.review_session_get(organisation=organisation, pk=pk)
+    if session.status == ReviewSession.Status.COMPLETED:
+        return redirect("reviews:summary", pk=session.pk)
+    items = list(session.items.all())
+    in_session = {item.deliverable_id for item in items}
+    awaiting = []
+    if session.status == ReviewSession.Status.DRAFT:
+        awaiting = [
+            d for d in selectors.deliverables_awaiting_review(organisation=organisation) if d.pk not in in_session
+        ]
+    return render(
+        request,
+        "reviews/session_detail.html",
+        {
+            "session": session,
+            "items": items,
+            "awaiting": awaiting,
+            "pending": sum(1 for item in items if item.decision == "PENDING"),
+            "can_run": has_permission(request.user, Permission.REVIEW_RUN),
+        },
+    )
+
+
+@login_required
+@require_POST
+def session_edit(request, pk: int):
+    session = _session(request, pk)
+    form = SessionForm(request.POST)
+    if form.is_valid():
+        run_service(
+            request,
+            lambda: review_session_update(session=session, title=form.cleaned_data["title"], actor=request.user),
+            "Session renamed.",
+        )
+    else:
+        show_form_errors(request, form)
+    return redirect_after_post(request, _detail(session))
+
+
+@login_required
+@require_POST
+def session_add_items(request, pk: int):
+    organisation = organisation_for_user(request.user)
+    session = selectors.review_session_get(organisation=organisation, pk=pk)
+    awaiting = list(selectors.deliverables_awaiting_review(organisation=organisation))
+    form = AddItemsForm(request.POST, awaiting=awaiting)
+    if form.is_valid():
+        chosen = [d for d in awaiting if d.pk in set(form.cleaned_data["deliverables"])]
+        run_service(
+            request,
+            lambda: review_session_add_items(session=session, deliverables=chosen, actor=request.user),
+            f"Added {len(chosen)} deliverable{'s' if len(chosen) != 1 else ''}.",
+        )
+    else:
+        show_form_errors(request, form)
+    return redirect_after_post(request, _detail(session))
+
+
+@login_required
+@require_POST
+def session_remove_item(request, pk: int, item_pk: int):
+    organisation = organisation_for_user(request.user)
+    session = selectors.review_session_get(organisation=organisation, pk=pk)
+    item = selectors.review_session_item_get(organisation=organisation, session=session, pk=item_pk)
+    run_service(request, lambda: review_session_remove_item(session=session, item=item, actor=request.user))
+    return redirect_after_post(request, _detail(session))
+
+
+@login_required
+@require_POST
+def session_move_item(request, pk: int, item_pk: int):
+    organisation = organisation_for_user(request.user)
+    session = selectors.review_session_get(organisation=organisation, pk=pk)
+    item = selectors.review_session_item_get(organisation=organisation, session=session, pk=item_pk)
+    form = MoveForm(request.POST)
+    if form.is_valid():
+        run_service(
+            request,
+            lambda: review_session_move_item(
+                session=session, item=item, direction=form.cleaned_data["direction"], actor=request.user
+            ),
+        )
+    return redirect_after_post(request, _detail(session))
+
+
+@login_required
+@require_POST
+def session_start(request, pk: int):
+    session = _session(request, pk)
+    if run_service(request, lambda: review_session_start(session=session, actor=request.user), "Session started."):
+        return redirect_after_post(request, reverse("reviews:present", args=[session.pk]))
+    return redirect_after_post(request, _detail(session))
+
+
+@login_required
+@require_POST
+def session_decide(request, pk: int, item_pk: int):
+    organisation = organisation_for_user(request.user)
+    session = selectors.review_session_get(organisation=organisation, pk=pk)
+    item = selectors.review_session_item_get(organisation=organisation, session=session, pk=item_pk)
+    form = DecisionForm(request.POST)
+    if form.is_valid():
+        run_service(
+            request,
+            lambda: review_session_decide(
+                session=session,
+                item=item,
+                decision=form.cleaned_data["decision"],
+                notes=form.cleaned_data["notes"],
+                actor=request.user,
+            ),
+            f"{item.deliverable.name}: {form.cleaned_data['decision'].replace('_', ' ').lower()}.",
+        )
+    else:
+        show_form_errors(request, form)
+    return redirect_back(request, reverse("reviews:present", args=[session.pk]))
+
+
+@login_required
+@require_POST
+def session_complete(request, pk: int):
+    session = _session(request, pk)
+    if run_service(request, lambda: review_session_complete(session=session, actor=request.user), "Session completed."):
+        return redirect_after_post(request, reverse("reviews:summary", args=[session.pk]))
+    return redirect_back(request, reverse("reviews:present", args=[session.pk]))
+
+
+@login_required
+@require_GET
+def session_present(request, pk: int):
+    """One item at a time: the revision large with its pins, the checklist beside it, the decision buttons."""
+    organisation = organisation_for_user(request.user)
+    session = selectors.review_session_get(organisation=organisation, pk=pk)
+    if session.status == ReviewSession.Status.DRAFT:
+        messages.info(request, "Start the session to present it.")
+        return redirect("reviews:detail", pk=session.pk)
+    items = selectors.review_items_with_feedback(organisation=organisation, session=session)
+    if not items:
+        return redirect("reviews:detail", pk=session.pk)
+    try:
+        index = min(max(int(request.GET.get("item", 1)), 1), len(items)) - 1
+    except ValueError:
+        index = 0
+    current = items[index]
+    return render(
+        request,
+        "reviews/session_present.html",
+        {
+            "session": session,
+            "items": items,
+            "current": current,
+            "index": index + 1,
+            "previous_index": index if index > 0 else None,
+            "next_index": index + 2 if index + 1 < len(items) else None,
+            "pending": sum(1 for item in items if item.decision == "PENDING"),
+            "decision_form": DecisionForm(initial={"notes": current.notes}),
+            "can_run": has_permission(request.user, Permission.REVIEW_RUN),
+            "can_write": has_permission(request.user, Permission.FEEDBACK_WRITE),
+        },
+    )
+
+
+@login_required
+@require_GET
+def session_summary(request, pk: int):
+    organisation = organisation_for_user(request.user)
+    session = selectors.review_session_get(organisation=organisation, pk=pk)
+    items = selectors.review_items_with_feedback(organisation=organisation, session=session)
+    counts = {decision: 0 for decision in ("APPROVED", "CHANGES_REQUESTED", "REJECTED", "PENDING")}
+    for item in items:
+        counts[item.decision] += 1
+        item.still_open = [f for f in item.feedback if f.is_action_item and f.status == FeedbackItem.Status.OPEN]
+    return render(
+        request,
+        "reviews/session_summary.html",
+        {
+            "session": session,
+            "items": items,
+            "decision_counts": counts,
+            "open_total": sum(len(item.still_open) for item in items),
+        },
+    )
