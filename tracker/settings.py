@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "reviews",
     "integrations.inbound",
     "integrations.box",
+    "api_v1",
 ]
 
 MIDDLEWARE = [
