@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "integrations.inbound",
     "integrations.box",
     "api_v1",
+    "demo",
 ]
 
 MIDDLEWARE = [
