@@ -7,3 +7,6 @@ class TrackerConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks  # noqa: F401  (registers the system checks)
+        from .navigation import SETTINGS, register_nav_item
+
+        register_nav_item("api_keys", "API keys", "api_keys", 20, SETTINGS)

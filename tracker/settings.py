@@ -101,6 +101,8 @@ INSTALLED_APPS = [
     "reviews",
     "integrations.inbound",
     "integrations.box",
+    "api_v1",
+    "demo",
 ]
 
 MIDDLEWARE = [

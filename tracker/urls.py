@@ -23,7 +23,7 @@ site_patterns = [
     path("api/", include("projects.api_urls")),
     path("api/", include("deliverables.api_urls")),
     path("api/", include("reviews.api_urls")),
-    path("api/v1/", include("tracker.api.v1_urls")),
+    path("api/v1/", include("api_v1.urls")),
 ]
 
 _base = settings.TRACKER_BASE_PATH.strip("/")

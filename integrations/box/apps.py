@@ -16,3 +16,7 @@ class BoxConfig(AppConfig):
         from .services import box_push_on_approval
 
         subscribe("deliverable.approved", box_push_on_approval)
+
+        from tracker.navigation import SETTINGS, register_nav_item
+
+        register_nav_item("box", "Box", "box:settings", 30, SETTINGS)

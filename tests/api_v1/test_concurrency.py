@@ -8,9 +8,9 @@ import pytest
 import requests
 from django.urls import reverse
 
+from api_v1 import views as v1_views
 from projects.models import Project
 from tests.conftest import require_postgres
-from tracker.api import v1_views
 from tracker.api.services import api_key_create
 from tracker.models import IdempotencyRecord, Organisation
 

@@ -4,10 +4,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from api_v1 import views as v1_views
 from projects.models import Project
 from tests.api_v1.conftest import client_for
 from tests.factories import ProjectFactory
-from tracker.api import v1_views
 from tracker.api.services import idempotency_claim, idempotency_fingerprint
 from tracker.models import IdempotencyRecord
 from tracker.tasks import idempotency_records_purge

@@ -1,23 +1,9 @@
-"""Page furniture shared by every signed-in page: sidebar counts, badges, stage progress."""
+"""Page furniture shared by every signed-in page: badges, stage progress, Markdown. The sidebar is built by
+`tracker.navigation` (through the `tracker` context processor)."""
 
 from django import template
 
-from tracker.selectors import sidebar_counts_for_user
-
 register = template.Library()
-
-
-@register.simple_tag(takes_context=True)
-def sidebar_counts(context):
-    """Pending briefs and unread notifications for the sidebar, computed once per request (two COUNT queries)."""
-    request = context.get("request")
-    if request is None:
-        return {}
-    cached = getattr(request, "_tracker_sidebar_counts", None)
-    if cached is None:
-        cached = sidebar_counts_for_user(request.user)
-        request._tracker_sidebar_counts = cached
-    return cached
 
 
 @register.inclusion_tag("includes/badge.html")
@@ -62,18 +48,3 @@ def pretty_json(value) -> str:
     import json
 
     return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False, default=str)
-
-
-# The admin settings pages, in sidebar order.
-SETTINGS_PAGES = (
-    ("Pipelines", "projects:pipelines"),
-    ("API keys", "api_keys"),
-    ("Box", "box:settings"),
-)
-
-
-@register.simple_tag
-def settings_links() -> list[tuple[str, str]]:
-    from django.urls import reverse
-
-    return [(label, reverse(name)) for label, name in SETTINGS_PAGES]

@@ -1,7 +1,9 @@
 """The external API v1: projects and deliverables for machine clients holding an API key.
 
-Each view parses, reads through `tracker.api.v1_selectors`, writes through one service and serializes.
-Every query is scoped to the key's organisation. POSTs honour `Idempotency-Key` (see `idempotency.py`).
+Each view parses, reads through `api_v1.selectors`, writes through one service (`api_v1.services`) and
+serializes with the one output serializer of its resource (`api_v1.serializers`).
+Every query is scoped to the key's organisation. POSTs honour `Idempotency-Key` (see
+`tracker/api/idempotency.py`).
 """
 
 from drf_spectacular.types import OpenApiTypes
@@ -9,23 +11,22 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import status
 from rest_framework.response import Response
 
+from tracker.api.authentication import ApiKeyAuthentication
+from tracker.api.idempotency import HEADER as IDEMPOTENCY_HEADER
+from tracker.api.idempotency import IdempotentAPIView
+from tracker.api.pagination import paginate
+from tracker.api.permissions import HasApiKeyScope
+from tracker.api.throttling import ApiKeyRateThrottle
 from tracker.models import ApiKey
 
-from .authentication import ApiKeyAuthentication
-from .idempotency import HEADER as IDEMPOTENCY_HEADER
-from .idempotency import IdempotentAPIView
-from .pagination import paginate
-from .permissions import HasApiKeyScope
-from .services import api_deliverable_upsert, api_project_upsert
-from .throttling import ApiKeyRateThrottle
-from .v1_selectors import (
+from .selectors import (
     v1_deliverable_get,
     v1_deliverable_list,
     v1_project_find,
     v1_project_get,
     v1_project_list,
 )
-from .v1_serializers import (
+from .serializers import (
     DeliverableInputSerializer,
     DeliverableOutputSerializer,
     DeliverablePageSerializer,
@@ -34,9 +35,9 @@ from .v1_serializers import (
     ProjectDetailOutputSerializer,
     ProjectInputSerializer,
     ProjectListQuerySerializer,
-    ProjectOutputSerializer,
     ProjectPageSerializer,
 )
+from .services import api_deliverable_upsert, api_project_upsert
 
 
 def _errors(*codes: int) -> dict:
@@ -104,7 +105,7 @@ class ProjectCollectionApi(V1ApiView):
             search=params.get("q"),
         )
         page = paginate(projects, cursor=params.get("cursor"), limit=params["limit"])
-        return Response({"results": ProjectOutputSerializer(page.rows, many=True).data, "next": page.next_cursor})
+        return Response(ProjectPageSerializer(page).data)
 
     @extend_schema(
         operation_id="projects_upsert",
@@ -159,7 +160,7 @@ class ProjectDeliverablesApi(V1ApiView):
         query.is_valid(raise_exception=True)
         params = query.validated_data
         page = paginate(v1_deliverable_list(project=project), cursor=params.get("cursor"), limit=params["limit"])
-        return Response({"results": DeliverableOutputSerializer(page.rows, many=True).data, "next": page.next_cursor})
+        return Response(DeliverablePageSerializer(page).data)
 
     @extend_schema(
         operation_id="deliverables_upsert",

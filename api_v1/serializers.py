@@ -5,8 +5,6 @@ the caller's organisation (team, pipeline template) are resolved against `contex
 id from another organisation is "unknown", never a leak.
 """
 
-from datetime import date
-
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -116,114 +114,78 @@ class PageQuerySerializer(serializers.Serializer):
 
 
 # --- Output -----------------------------------------------------------------------------------------------------
+# Each resource has one output serializer, used by every view that answers with it and by the OpenAPI schema.
+# Each field is declared once, with the model attribute it reads as its `source`.
 
 
-def _id(value) -> str | None:
-    return None if value is None else str(value)
+class IdField(serializers.CharField):
+    """A primary or foreign key on the wire: a string (an integer id today; clients must not rely on that)."""
 
 
-def _iso_date(value: date | None) -> str | None:
-    return value.isoformat() if value else None
+class JSONObjectOutputField(serializers.DictField):
+    """A JSON object column, written as stored; an empty one reads as `{}`."""
+
+    def __init__(self, **kwargs):
+        super().__init__(child=serializers.JSONField(), **kwargs)
+
+    def get_attribute(self, instance):
+        return super().get_attribute(instance) or {}
+
+    def to_representation(self, value):
+        return value
 
 
+# Read from the deliverable itself (`source="*"`): the selector's stage counts and its current stage.
 class StageProgressSerializer(serializers.Serializer):
-    done = serializers.IntegerField()
-    total = serializers.IntegerField()
-    currentStage = serializers.CharField(allow_null=True)
+    done = serializers.IntegerField(source="v1_done_stages")
+    total = serializers.IntegerField(source="v1_total_stages")
+    currentStage = serializers.CharField(source="current_stage.name", allow_null=True)
 
 
 class DeliverableOutputSerializer(serializers.Serializer):
     """A deliverable with its stage progress. Expects the `v1_done_stages`/`v1_total_stages` annotations."""
 
-    id = serializers.CharField()
-    projectId = serializers.CharField()
+    id = IdField(source="pk")
+    projectId = IdField(source="project_id")
     name = serializers.CharField()
     slug = serializers.CharField()
     status = serializers.ChoiceField(choices=Deliverable.Status.choices)
     priority = serializers.ChoiceField(choices=Priority.choices)
-    dueDate = serializers.DateField(allow_null=True)
+    dueDate = serializers.DateField(source="due_date", allow_null=True)
     notes = serializers.CharField(allow_blank=True)
-    cmfSku = serializers.CharField(allow_blank=True)
-    assetCount = serializers.IntegerField(allow_null=True)
-    customFields = serializers.DictField(child=serializers.JSONField())
-    stageProgress = StageProgressSerializer()
-    createdAt = serializers.DateTimeField()
-    updatedAt = serializers.DateTimeField()
-
-    def to_representation(self, deliverable: Deliverable) -> dict:
-        return {
-            "id": str(deliverable.pk),
-            "projectId": str(deliverable.project_id),
-            "name": deliverable.name,
-            "slug": deliverable.slug,
-            "status": deliverable.status,
-            "priority": deliverable.priority,
-            "dueDate": _iso_date(deliverable.due_date),
-            "notes": deliverable.notes,
-            "cmfSku": deliverable.cmf_sku,
-            "assetCount": deliverable.asset_count,
-            "customFields": deliverable.custom_fields or {},
-            "stageProgress": {
-                "done": deliverable.v1_done_stages,
-                "total": deliverable.v1_total_stages,
-                "currentStage": deliverable.current_stage.name if deliverable.current_stage else None,
-            },
-            "createdAt": serializers.DateTimeField().to_representation(deliverable.created_at),
-            "updatedAt": serializers.DateTimeField().to_representation(deliverable.updated_at),
-        }
+    cmfSku = serializers.CharField(source="cmf_sku", allow_blank=True)
+    assetCount = serializers.IntegerField(source="asset_count", allow_null=True)
+    customFields = JSONObjectOutputField(source="custom_fields")
+    stageProgress = StageProgressSerializer(source="*")
+    createdAt = serializers.DateTimeField(source="created_at")
+    updatedAt = serializers.DateTimeField(source="updated_at")
 
 
 class ProjectOutputSerializer(serializers.Serializer):
     """A project as the list shows it. Expects `client_team` joined and the `v1_deliverable_count` annotation."""
 
-    id = serializers.CharField()
-    projectCode = serializers.CharField()
+    id = IdField(source="pk")
+    projectCode = serializers.CharField(source="project_code")
     name = serializers.CharField()
     status = serializers.ChoiceField(choices=Project.Status.choices)
     priority = serializers.ChoiceField(choices=Priority.choices)
-    omgJobNumber = serializers.CharField(allow_null=True)
-    clientTeamId = serializers.CharField(allow_null=True)
-    clientTeamSlug = serializers.CharField(allow_null=True)
-    businessUnit = serializers.CharField(allow_blank=True)
+    omgJobNumber = serializers.CharField(source="omg_job_number", allow_null=True)
+    clientTeamId = IdField(source="client_team_id", allow_null=True)
+    clientTeamSlug = serializers.CharField(source="client_team.slug", allow_null=True)
+    businessUnit = serializers.CharField(source="business_unit", allow_blank=True)
     client = serializers.CharField(allow_blank=True)
     description = serializers.CharField(allow_blank=True)
     notes = serializers.CharField(allow_blank=True)
     outputs = serializers.IntegerField(allow_null=True)
-    startDate = serializers.DateField(allow_null=True)
-    dueDate = serializers.DateField(allow_null=True)
+    startDate = serializers.DateField(source="start_date", allow_null=True)
+    dueDate = serializers.DateField(source="due_date", allow_null=True)
     requestor = serializers.CharField(allow_blank=True)
-    customFields = serializers.DictField(child=serializers.JSONField())
-    pipelineTemplateId = serializers.CharField(allow_null=True)
+    customFields = JSONObjectOutputField(source="custom_fields")
+    pipelineTemplateId = IdField(source="pipeline_template_id", allow_null=True)
     source = serializers.CharField()
-    deliverableCount = serializers.IntegerField()
-    createdAt = serializers.DateTimeField()
-    updatedAt = serializers.DateTimeField()
-
-    def to_representation(self, project: Project) -> dict:
-        return {
-            "id": str(project.pk),
-            "projectCode": project.project_code,
-            "name": project.name,
-            "status": project.status,
-            "priority": project.priority,
-            "omgJobNumber": project.omg_job_number,
-            "clientTeamId": _id(project.client_team_id),
-            "clientTeamSlug": project.client_team.slug if project.client_team else None,
-            "businessUnit": project.business_unit,
-            "client": project.client,
-            "description": project.description,
-            "notes": project.notes,
-            "outputs": project.outputs,
-            "startDate": _iso_date(project.start_date),
-            "dueDate": _iso_date(project.due_date),
-            "requestor": project.requestor,
-            "customFields": project.custom_fields or {},
-            "pipelineTemplateId": _id(project.pipeline_template_id),
-            "source": project.source,
-            "deliverableCount": project.v1_deliverable_count,
-            "createdAt": serializers.DateTimeField().to_representation(project.created_at),
-            "updatedAt": serializers.DateTimeField().to_representation(project.updated_at),
-        }
+    deliverableCount = serializers.IntegerField(source="v1_deliverable_count")
+    createdAt = serializers.DateTimeField(source="created_at")
+    updatedAt = serializers.DateTimeField(source="updated_at")
 
 
 class ProjectDetailOutputSerializer(ProjectOutputSerializer):
@@ -231,17 +193,18 @@ class ProjectDetailOutputSerializer(ProjectOutputSerializer):
 
     deliverables = DeliverableOutputSerializer(many=True)
 
-    def to_representation(self, project: Project) -> dict:
-        data = super().to_representation(project)
-        data["deliverables"] = [DeliverableOutputSerializer(d).data for d in project.deliverables.all()]
-        return data
 
-
+# The list pages serialize a `tracker.api.pagination.Page` as `{"results": [...], "next": cursor}`.
+# (Docstrings of serializers become schema descriptions: these comments keep the published schema as it was.)
 class ProjectPageSerializer(serializers.Serializer):
-    results = ProjectOutputSerializer(many=True)
-    next = serializers.CharField(allow_null=True, help_text="Cursor of the next page; null on the last page.")
+    results = ProjectOutputSerializer(many=True, source="rows")
+    next = serializers.CharField(
+        source="next_cursor", allow_null=True, help_text="Cursor of the next page; null on the last page."
+    )
 
 
 class DeliverablePageSerializer(serializers.Serializer):
-    results = DeliverableOutputSerializer(many=True)
-    next = serializers.CharField(allow_null=True, help_text="Cursor of the next page; null on the last page.")
+    results = DeliverableOutputSerializer(many=True, source="rows")
+    next = serializers.CharField(
+        source="next_cursor", allow_null=True, help_text="Cursor of the next page; null on the last page."
+    )

@@ -4,8 +4,9 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.permissions import AllowAny
 
-from . import schema  # noqa: F401  (registers the API-key security scheme with drf-spectacular)
-from .v1_views import ProjectCollectionApi, ProjectDeliverablesApi, ProjectDetailApi
+from tracker.api import schema  # noqa: F401  (registers the API-key security scheme with drf-spectacular)
+
+from .views import ProjectCollectionApi, ProjectDeliverablesApi, ProjectDetailApi
 
 app_name = "api_v1"
 

@@ -28,3 +28,15 @@ def test_demo_runs_twice_without_duplicating(settings, tmp_path):
     call_command("demo")
     call_command("demo", "--if-empty")
     assert (Brief.objects.count(), Deliverable.objects.count()) == counts
+
+
+def test_welcome_prints_the_url_the_logins_and_a_signed_curl(settings):
+    from io import StringIO
+
+    settings.BRIEF_WEBHOOK_SECRET = "welcome-secret"
+    out = StringIO()
+    call_command("welcome", "--host", "127.0.0.1", "--port", "8001", stdout=out)
+    text = out.getvalue()
+    assert f"http://127.0.0.1:8001{settings.TRACKER_BASE_PATH}/" in text
+    assert "admin, producer, reviewer, viewer" in text
+    assert "X-Brief-Signature: sha256=" in text
