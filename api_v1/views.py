@@ -11,6 +11,8 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import status
 from rest_framework.response import Response
 
+from deliverables.services import deliverable_upsert
+from projects.services import project_intake
 from tracker.api.authentication import ApiKeyAuthentication
 from tracker.api.idempotency import HEADER as IDEMPOTENCY_HEADER
 from tracker.api.idempotency import IdempotentAPIView
@@ -37,7 +39,6 @@ from .serializers import (
     ProjectListQuerySerializer,
     ProjectPageSerializer,
 )
-from .services import api_deliverable_upsert, api_project_upsert
 
 
 def _errors(*codes: int) -> dict:
@@ -54,6 +55,8 @@ def _errors(*codes: int) -> dict:
     return {code: OpenApiResponse(ErrorSerializer, description=descriptions[code]) for code in codes}
 
 
+# A project created through the external API records where it came from.
+API_SOURCE = "api"
 READ_ERRORS = (400, 401, 403, 429)
 WRITE_ERRORS = (400, 401, 403, 409, 413, 422, 429)
 
@@ -125,7 +128,16 @@ class ProjectCollectionApi(V1ApiView):
     def post(self, request):
         payload = ProjectInputSerializer(data=request.data, context={"organisation": self.organisation})
         payload.is_valid(raise_exception=True)
-        project, created = api_project_upsert(organisation=self.organisation, fields=payload.validated_data)
+        fields = dict(payload.validated_data)
+        if fields.get("pipeline_template") is None:  # null or absent: a new project takes the default
+            fields.pop("pipeline_template", None)
+        project, created = project_intake(
+            organisation=self.organisation,
+            omg_job_number=fields.pop("omg_job_number", None),
+            project_code=fields.pop("project_code", None),
+            create_only={"source": API_SOURCE},
+            **fields,
+        )
         project = v1_project_get(organisation=self.organisation, project_id=project.pk)
         code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         return Response(ProjectDetailOutputSerializer(project).data, status=code)
@@ -178,7 +190,10 @@ class ProjectDeliverablesApi(V1ApiView):
         project = v1_project_find(organisation=self.organisation, project_id=project_id)
         payload = DeliverableInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        deliverable, created = api_deliverable_upsert(project=project, fields=payload.validated_data)
+        fields = dict(payload.validated_data)
+        deliverable, created = deliverable_upsert(
+            project=project, name=fields.pop("name"), status=fields.pop("status", None), **fields
+        )
         return Response(
             DeliverableOutputSerializer(v1_deliverable_get(pk=deliverable.pk)).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,

@@ -73,13 +73,13 @@ def test_parallel_posts_with_one_key_create_one_project(live_server):
 @pytest.mark.django_db(transaction=True)
 def test_requests_arriving_while_the_first_runs_get_409(live_server, monkeypatch):
     require_postgres()
-    real = v1_views.api_project_upsert
+    real = v1_views.project_intake
 
     def slow(**kwargs):
         time.sleep(0.5)  # keep the first request in flight while the others arrive
         return real(**kwargs)
 
-    monkeypatch.setattr(v1_views, "api_project_upsert", slow)
+    monkeypatch.setattr(v1_views, "project_intake", slow)
     url = live_server.url + reverse("api_v1:projects")
     answers = _fire(url, _secret(), {"name": "Slow launch", "omgJobNumber": "OMG-PAR-1"}, key="parallel-2")
     _assert_one_outcome(answers)

@@ -104,18 +104,18 @@ def test_keys_belong_to_one_api_key(api, make_key):
 
 
 def test_server_error_is_not_cached_and_a_retry_runs(api, monkeypatch):
-    real = v1_views.api_project_upsert
+    real = v1_views.project_intake
 
     def broken(**kwargs):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(v1_views, "api_project_upsert", broken)
+    monkeypatch.setattr(v1_views, "project_intake", broken)
     failed = post(api)
     assert failed.status_code == 500
     assert failed.json() == {"error": "internal error"}
     assert IdempotencyRecord.objects.count() == 0
 
-    monkeypatch.setattr(v1_views, "api_project_upsert", real)
+    monkeypatch.setattr(v1_views, "project_intake", real)
     retried = post(api)
     assert retried.status_code == 201
     assert "Idempotent-Replayed" not in retried
