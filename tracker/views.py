@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -14,9 +15,10 @@ from . import selectors, services
 
 
 def home(request):
+    """The site root: the landing page after sign-in (LOGIN_REDIRECT_URL, a setting rather than an app's name)."""
     if not request.user.is_authenticated:
-        return redirect("login")
-    return redirect("briefs:inbox")
+        return redirect(settings.LOGIN_URL)
+    return redirect(settings.LOGIN_REDIRECT_URL)
 
 
 # --- Helpers every page view shares ---------------------------------------------------------------------------
