@@ -3,6 +3,7 @@
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 
 from tracker.constants import PRIORITY_RANK
+from tracker.errors import NotFoundError
 from tracker.models import Organisation
 
 from .models import Brief
@@ -79,6 +80,10 @@ def brief_sources(*, organisation: Organisation) -> list[str]:
 
 
 def brief_detail(*, organisation: Organisation, pk: int) -> Brief:
-    return Brief.objects.select_related("client_team", "converted_project", "decided_by").get(
-        organisation=organisation, pk=pk
-    )
+    """The organisation's brief; another organisation's brief is not found, like a missing one."""
+    try:
+        return Brief.objects.select_related("client_team", "converted_project", "decided_by").get(
+            organisation=organisation, pk=pk
+        )
+    except Brief.DoesNotExist as error:
+        raise NotFoundError("brief not found") from error
