@@ -3,3 +3,11 @@ from django.apps import AppConfig
 
 class DeliverablesConfig(AppConfig):
     name = "deliverables"
+
+    def ready(self) -> None:
+        # The project page is projects', which never imports deliverables: the deliverables panel is added here.
+        from projects.panels import register_panel
+
+        from .views import project_deliverables_panel
+
+        register_panel("deliverables", project_deliverables_panel)

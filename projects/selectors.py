@@ -70,22 +70,6 @@ def project_detail(*, organisation: Organisation, pk: int) -> Project:
         raise NotFoundError("project not found") from error
 
 
-def deliverables_for_project(*, project: Project) -> QuerySet:
-    """The project's deliverables with `done_stages`, `total_stages` and the current stage joined in,
-    so `4/11 · Design` costs no query per row."""
-    from deliverables.models import Deliverable, Stage
-
-    return (
-        Deliverable.objects.filter(project=project)
-        .select_related("current_stage", "assignee")
-        .annotate(
-            total_stages=Count("stages"),
-            done_stages=Count("stages", filter=Q(stages__status=Stage.Status.DONE)),
-        )
-        .order_by("due_date", "name")
-    )
-
-
 def pipeline_template_list(*, organisation: Organisation) -> QuerySet[PipelineTemplate]:
     return (
         PipelineTemplate.objects.filter(organisation=organisation)
