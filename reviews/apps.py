@@ -3,3 +3,12 @@ from django.apps import AppConfig
 
 class ReviewsConfig(AppConfig):
     name = "reviews"
+
+    def ready(self) -> None:
+        # The deliverable page is deliverables'; reviews adds its revisions panel and the FORMAL stages' link.
+        from deliverables.panels import register_panel
+
+        from . import panels
+
+        register_panel("main", panels.revisions_panel)
+        register_panel("stage_actions", panels.review_panel_link)

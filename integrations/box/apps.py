@@ -8,8 +8,12 @@ class BoxConfig(AppConfig):
 
     def ready(self) -> None:
         # The domain emits `deliverable.approved` and never imports Box; the push is queued from here.
+        from deliverables.panels import register_panel
         from tracker.events import subscribe
 
+        from . import panels
         from .services import box_push_on_approval
 
         subscribe("deliverable.approved", box_push_on_approval)
+        register_panel("side", panels.push_panel)
+        register_panel("stage_actions", panels.send_button)
