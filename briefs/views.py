@@ -31,20 +31,14 @@ def inbox(request):
         request.GET, organisation=organisation, sources=selectors.brief_sources(organisation=organisation)
     )
     params = form.cleaned()
-    filtered = selectors.brief_filtered(
-        organisation=organisation,
-        client_team_id=params["client_team_id"],
-        priority=params["priority"],
-        source=params["source"],
-        search=params["search"],
-    )
-    page = Paginator(selectors.brief_inbox(briefs=filtered, status=params["status"], sort=params["sort"]), PAGE_SIZE)
-    page = page.get_page(request.GET.get("page"))
+    filters = {name: params[name] for name in ("client_team_id", "priority", "source", "search")}
+    briefs = selectors.brief_inbox(organisation=organisation, status=params["status"], sort=params["sort"], **filters)
+    page = Paginator(briefs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     tab_query = query.copy()
     tab_query.pop("status", None)
-    counts = selectors.brief_status_counts(briefs=filtered)
+    counts = selectors.brief_status_counts(organisation=organisation, **filters)
     context = {
         "form": form,
         "page": page,
