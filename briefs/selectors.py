@@ -3,6 +3,7 @@
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 
 from tracker.constants import PRIORITY_RANK
+from tracker.errors import NotFoundError
 from tracker.models import Organisation
 
 from .models import Brief
@@ -53,20 +54,22 @@ def brief_filtered(
     return briefs
 
 
-def brief_inbox(*, briefs: QuerySet[Brief], status: str, sort: str = DEFAULT_SORT) -> QuerySet[Brief]:
-    """One tab of the inbox, sorted, with what each row shows joined in (one query per page)."""
+def brief_inbox(*, organisation: Organisation, status: str, sort: str = DEFAULT_SORT, **filters) -> QuerySet[Brief]:
+    """One tab of the inbox (`filters` as for `brief_filtered`), sorted, with what each row shows joined in:
+    one query per page."""
     ordering = SORTS.get(sort, SORTS[DEFAULT_SORT])
     return (
-        briefs.filter(status=status)
+        brief_filtered(organisation=organisation, **filters)
+        .filter(status=status)
         .select_related("client_team", "converted_project")
         .annotate(priority_rank=_priority_rank())
         .order_by(*ordering)
     )
 
 
-def brief_status_counts(*, briefs: QuerySet[Brief]) -> dict[str, int]:
-    """Counts per status for the tabs, in one aggregate query."""
-    totals = briefs.aggregate(
+def brief_status_counts(*, organisation: Organisation, **filters) -> dict[str, int]:
+    """Counts per status for the tabs (`filters` as for `brief_filtered`), in one aggregate query."""
+    totals = brief_filtered(organisation=organisation, **filters).aggregate(
         **{status.lower(): Count("id", filter=Q(status=status)) for status in Brief.Status.values}
     )
     return {status: totals[status.lower()] for status in Brief.Status.values}
@@ -79,6 +82,10 @@ def brief_sources(*, organisation: Organisation) -> list[str]:
 
 
 def brief_detail(*, organisation: Organisation, pk: int) -> Brief:
-    return Brief.objects.select_related("client_team", "converted_project", "decided_by").get(
-        organisation=organisation, pk=pk
-    )
+    """The organisation's brief; another organisation's brief is not found, like a missing one."""
+    try:
+        return Brief.objects.select_related("client_team", "converted_project", "decided_by").get(
+            organisation=organisation, pk=pk
+        )
+    except Brief.DoesNotExist as error:
+        raise NotFoundError("brief not found") from error

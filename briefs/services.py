@@ -9,6 +9,7 @@ from tracker.db import upsert
 from tracker.errors import ConflictError
 from tracker.events import emit
 from tracker.models import Organisation
+from tracker.permissions import Permission, require_permission
 
 from .models import Brief
 
@@ -77,8 +78,10 @@ def brief_promote(*, brief: Brief, actor, project_code: str | None = None, **pro
     """Turn a pending brief into a project and mark it ACCEPTED with `converted_project`.
 
     The brief row is locked first, so two producers promoting at once make exactly one project: the second
-    gets a ConflictError naming the project the first one made.
+    gets a ConflictError naming the project the first one made. Needs BRIEF_TRIAGE (and PROJECT_CREATE, which
+    `project_create` checks).
     """
+    require_permission(actor, Permission.BRIEF_TRIAGE)
     brief = _lock(brief)
     if brief.status == Brief.Status.ACCEPTED:
         raise ConflictError(
@@ -88,7 +91,7 @@ def brief_promote(*, brief: Brief, actor, project_code: str | None = None, **pro
     if brief.status == Brief.Status.REJECTED:
         raise ConflictError("this brief was rejected: reopen it before promoting it")
     project_fields.setdefault("source", f"brief:{brief.pk}")
-    project = project_create(organisation=brief.organisation, project_code=project_code, **project_fields)
+    project = project_create(organisation=brief.organisation, actor=actor, project_code=project_code, **project_fields)
     brief.status = Brief.Status.ACCEPTED
     brief.converted_project = project
     brief.decided_by = actor
@@ -103,6 +106,8 @@ def brief_promote(*, brief: Brief, actor, project_code: str | None = None, **pro
 
 @transaction.atomic
 def brief_reject(*, brief: Brief, actor, reason: str) -> Brief:
+    """Mark a pending brief REJECTED with the reason. Needs BRIEF_TRIAGE."""
+    require_permission(actor, Permission.BRIEF_TRIAGE)
     brief = _lock(brief)
     if brief.status != Brief.Status.PENDING:
         raise ConflictError(f"only a pending brief can be rejected (this one is {brief.get_status_display().lower()})")
@@ -119,7 +124,9 @@ def brief_reject(*, brief: Brief, actor, reason: str) -> Brief:
 
 @transaction.atomic
 def brief_reopen(*, brief: Brief, actor) -> Brief:
-    """Put a rejected brief back in the pending inbox. An accepted brief stays accepted: its project exists."""
+    """Put a rejected brief back in the pending inbox. An accepted brief stays accepted: its project exists.
+    Needs BRIEF_TRIAGE."""
+    require_permission(actor, Permission.BRIEF_TRIAGE)
     brief = _lock(brief)
     if brief.status != Brief.Status.REJECTED:
         raise ConflictError("only a rejected brief can be reopened")

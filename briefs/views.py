@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -12,7 +11,7 @@ from projects.selectors import pipeline_template_default
 from tracker.errors import ApplicationError
 from tracker.permissions import Permission, has_permission, require_permission
 from tracker.services import organisation_for_user
-from tracker.views import redirect_after_post
+from tracker.views import redirect_after_post, refusal_text, show_refusal
 
 from . import selectors, services
 from .forms import InboxFilterForm, PromoteForm, RejectForm
@@ -21,11 +20,8 @@ from .models import Brief
 PAGE_SIZE = 25
 
 
-def _brief_or_404(request, pk: int) -> Brief:
-    try:
-        return selectors.brief_detail(organisation=organisation_for_user(request.user), pk=pk)
-    except Brief.DoesNotExist as error:
-        raise Http404("brief not found") from error
+def _brief(request, pk: int) -> Brief:
+    return selectors.brief_detail(organisation=organisation_for_user(request.user), pk=pk)
 
 
 @login_required
@@ -35,20 +31,14 @@ def inbox(request):
         request.GET, organisation=organisation, sources=selectors.brief_sources(organisation=organisation)
     )
     params = form.cleaned()
-    filtered = selectors.brief_filtered(
-        organisation=organisation,
-        client_team_id=params["client_team_id"],
-        priority=params["priority"],
-        source=params["source"],
-        search=params["search"],
-    )
-    page = Paginator(selectors.brief_inbox(briefs=filtered, status=params["status"], sort=params["sort"]), PAGE_SIZE)
-    page = page.get_page(request.GET.get("page"))
+    filters = {name: params[name] for name in ("client_team_id", "priority", "source", "search")}
+    briefs = selectors.brief_inbox(organisation=organisation, status=params["status"], sort=params["sort"], **filters)
+    page = Paginator(briefs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     tab_query = query.copy()
     tab_query.pop("status", None)
-    counts = selectors.brief_status_counts(briefs=filtered)
+    counts = selectors.brief_status_counts(organisation=organisation, **filters)
     context = {
         "form": form,
         "page": page,
@@ -58,7 +48,7 @@ def inbox(request):
         "tab_query": tab_query.urlencode(),
         "can_triage": has_permission(request.user, Permission.BRIEF_TRIAGE),
     }
-    template = "briefs/_inbox_results.html" if request.htmx and request.headers.get("HX-Target") else None
+    template = "briefs/_inbox_results.html" if request.htmx and request.htmx.target else None
     return render(request, template or "briefs/inbox.html", context)
 
 
@@ -73,15 +63,14 @@ def _detail_context(request, brief: Brief, **extra) -> dict:
 
 @login_required
 def detail(request, pk: int):
-    brief = _brief_or_404(request, pk)
+    brief = _brief(request, pk)
     return render(request, "briefs/detail.html", _detail_context(request, brief))
 
 
 @login_required
 def promote(request, pk: int):
     """GET shows the project form prefilled from the brief; POST creates the project and accepts the brief."""
-    require_permission(request.user, Permission.BRIEF_TRIAGE)
-    brief = _brief_or_404(request, pk)
+    brief = _brief(request, pk)
     organisation = brief.organisation
     if request.method == "POST":
         form = PromoteForm(request.POST, organisation=organisation)
@@ -98,35 +87,34 @@ def promote(request, pk: int):
         initial = PromoteForm.initial_from(brief, pipeline_template_default(organisation=organisation))
         form = PromoteForm(initial=initial, organisation=organisation)
         status = 200
+    # The promote form (empty, or back with its errors) is only for those who may triage.
+    require_permission(request.user, Permission.BRIEF_TRIAGE)
     brief.refresh_from_db(fields=["status", "converted_project"])
     return render(request, "briefs/promote.html", {"brief": brief, "form": form}, status=status)
 
 
 def _attach_error(form, error: ApplicationError) -> None:
     """Show a service refusal next to the field it concerns, or above the form."""
-    message = error.message[0].upper() + error.message[1:] + "."
-    lowered = error.message.lower()
-    if "omg job number" in lowered:
-        form.add_error("omg_job_number", message)
-    else:
-        form.add_error(None, message)
+    field = "omg_job_number" if "omg job number" in error.message.lower() else None
+    form.add_error(field, refusal_text(error))
 
 
 @login_required
 @require_POST
 def reject(request, pk: int):
-    require_permission(request.user, Permission.BRIEF_TRIAGE)
-    brief = _brief_or_404(request, pk)
+    brief = _brief(request, pk)
     form = RejectForm(request.POST)
     if form.is_valid():
         try:
             brief = services.brief_reject(brief=brief, actor=request.user, reason=form.cleaned_data["reason"])
         except ApplicationError as error:
-            form.add_error(None, error.message[0].upper() + error.message[1:] + ".")
+            form.add_error(None, refusal_text(error))
         else:
             messages.success(request, "Brief rejected.")
             return redirect_after_post(request, reverse("briefs:detail", args=[brief.pk]))
-    brief = _brief_or_404(request, pk)
+    # The reject form comes back with its errors only to those who may triage.
+    require_permission(request.user, Permission.BRIEF_TRIAGE)
+    brief = _brief(request, pk)
     template = "briefs/_triage.html" if request.htmx else "briefs/detail.html"
     return render(request, template, _detail_context(request, brief, reject_form=form, reject_open=True), status=400)
 
@@ -134,12 +122,11 @@ def reject(request, pk: int):
 @login_required
 @require_POST
 def reopen(request, pk: int):
-    require_permission(request.user, Permission.BRIEF_TRIAGE)
-    brief = _brief_or_404(request, pk)
+    brief = _brief(request, pk)
     try:
         services.brief_reopen(brief=brief, actor=request.user)
     except ApplicationError as error:
-        messages.error(request, error.message[0].upper() + error.message[1:] + ".")
+        show_refusal(request, error)
     else:
         messages.success(request, "Brief reopened: it is back in the pending inbox.")
     return redirect_after_post(request, reverse("briefs:detail", args=[brief.pk]))

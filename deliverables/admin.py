@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from projects.admin import ProjectAdmin
+
 from .models import Deliverable, Revision, Stage
 
 
@@ -67,3 +69,29 @@ class RevisionAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+class ProjectDeliverableInline(admin.TabularInline):
+    """The project's deliverables, read-only: a deliverable is added through `deliverable_create` (the project
+    page, the API), which gives it its slug, its stages and its events; an inline row would have none of them."""
+
+    model = Deliverable
+    fields = ["name", "status", "priority", "due_date", "assignee", "current_stage"]
+    readonly_fields = fields
+    show_change_link = True
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("assignee", "current_stage")
+
+
+# The project admin is projects'; deliverables adds its list there, since projects never imports deliverables.
+if ProjectDeliverableInline not in ProjectAdmin.inlines:
+    ProjectAdmin.inlines = [*ProjectAdmin.inlines, ProjectDeliverableInline]

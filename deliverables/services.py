@@ -7,6 +7,9 @@ Stage rules (see docs/ARCHITECTURE.md):
 - NONE stages complete by a click, SIMPLE stages by one approval, FORMAL stages only through
   `deliverable_pass_formal_stage`, which the review-session service calls once its gate holds;
 - an ON_HOLD deliverable's stages are frozen until it is released.
+A person's intent checks its actor's permission here (`require_permission`); `deliverable_set_status`,
+`deliverable_pass_formal_stage` and `deliverable_send_back_for_amends` are steps that other services (intake,
+review sessions) call after checking their own.
 """
 
 from django.db import IntegrityError, transaction
@@ -18,6 +21,7 @@ from projects.selectors import pipeline_template_default
 from tracker.db import upsert
 from tracker.errors import ConflictError, NotFoundError
 from tracker.events import emit
+from tracker.permissions import Permission, require_permission
 
 from .models import Deliverable, Stage
 
@@ -116,8 +120,9 @@ def deliverable_upsert(
 
 
 @transaction.atomic
-def deliverable_create(*, project: Project, name: str, actor=None, **fields) -> Deliverable:
-    """Create a deliverable; a name already used in the project raises ConflictError."""
+def deliverable_create(*, project: Project, name: str, actor, **fields) -> Deliverable:
+    """Create a deliverable (needs DELIVERABLE_CREATE); a name already used in the project raises ConflictError."""
+    require_permission(actor, Permission.DELIVERABLE_CREATE)
     if Deliverable.objects.filter(project=project, name=name).exists():
         raise ConflictError("a deliverable with this name already exists in the project", {"field": "name"})
     deliverable, created = deliverable_upsert(project=project, name=name, actor=actor, **fields)
@@ -127,7 +132,9 @@ def deliverable_create(*, project: Project, name: str, actor=None, **fields) -> 
 
 
 @transaction.atomic
-def deliverable_update(*, deliverable: Deliverable, actor=None, **fields) -> Deliverable:
+def deliverable_update(*, deliverable: Deliverable, actor, **fields) -> Deliverable:
+    """Write the fields passed (needs DELIVERABLE_EDIT). Status and stages change through the intents below."""
+    require_permission(actor, Permission.DELIVERABLE_EDIT)
     _only_known(fields)
     deliverable = Deliverable.objects.select_for_update().get(pk=deliverable.pk)
     changed = [name for name, value in fields.items() if getattr(deliverable, name) != value]
@@ -156,6 +163,14 @@ def deliverable_set_status(*, deliverable: Deliverable, status: str, actor=None)
     if status == Deliverable.Status.APPROVED:
         emit("deliverable.approved", payload)
     return deliverable
+
+
+@transaction.atomic
+def deliverable_set_status_by_hand(*, deliverable: Deliverable, status: str, actor) -> Deliverable:
+    """A person picks the status on the deliverable page (needs DELIVERABLE_EDIT). The other services that change
+    status check their own permission and call `deliverable_set_status` directly."""
+    require_permission(actor, Permission.DELIVERABLE_EDIT)
+    return deliverable_set_status(deliverable=deliverable, status=status, actor=actor)
 
 
 def _lock_for_stage_change(deliverable: Deliverable, stage: Stage) -> tuple[Deliverable, Stage]:
@@ -212,7 +227,8 @@ def _complete(deliverable: Deliverable, stage: Stage, actor) -> Deliverable:
 
 @transaction.atomic
 def deliverable_complete_stage(*, deliverable: Deliverable, stage: Stage, actor) -> Deliverable:
-    """Mark the current NONE-gate stage done and activate the next one."""
+    """Mark the current NONE-gate stage done and activate the next one. Needs DELIVERABLE_EDIT."""
+    require_permission(actor, Permission.DELIVERABLE_EDIT)
     deliverable, stage = _lock_for_stage_change(deliverable, stage)
     if stage.approval_type == ApprovalType.SIMPLE:
         raise ConflictError(f"stage {stage.name!r} needs an approval, not a completion")
@@ -223,7 +239,8 @@ def deliverable_complete_stage(*, deliverable: Deliverable, stage: Stage, actor)
 
 @transaction.atomic
 def deliverable_approve_stage(*, deliverable: Deliverable, stage: Stage, actor) -> Deliverable:
-    """Record one approval of the current SIMPLE-gate stage (who and when) and move on."""
+    """Record one approval of the current SIMPLE-gate stage (who and when) and move on. Needs STAGE_APPROVE."""
+    require_permission(actor, Permission.STAGE_APPROVE)
     deliverable, stage = _lock_for_stage_change(deliverable, stage)
     if stage.approval_type == ApprovalType.FORMAL:
         raise ConflictError(f"stage {stage.name!r} is completed only by a formal review session")

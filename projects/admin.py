@@ -1,7 +1,5 @@
 from django.contrib import admin
 
-from deliverables.models import Deliverable
-
 from .models import PipelineStageTemplate, PipelineTemplate, Project
 
 
@@ -30,18 +28,6 @@ class PipelineTemplateAdmin(admin.ModelAdmin):
         return obj._stage_count
 
 
-class DeliverableInline(admin.TabularInline):
-    model = Deliverable
-    fields = ["name", "status", "priority", "due_date", "assignee", "current_stage"]
-    readonly_fields = ["status", "current_stage"]
-    raw_id_fields = ["assignee"]
-    show_change_link = True
-    extra = 0
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("assignee", "current_stage")
-
-
 @admin.register(Project)
 class ProjectAdmin(admin.ModelAdmin):
     list_display = ["project_code", "name", "status", "priority", "omg_job_number", "client_team", "due_date", "owner"]
@@ -51,7 +37,7 @@ class ProjectAdmin(admin.ModelAdmin):
     raw_id_fields = ["owner"]
     readonly_fields = ["created_at", "updated_at"]
     date_hierarchy = "created_at"
-    inlines = [DeliverableInline]
+    inlines = []  # deliverables adds its read-only list (deliverables/admin.py)
     fieldsets = [
         (None, {"fields": ["organisation", "project_code", "name", "status", "priority", "omg_job_number"]}),
         ("Client", {"fields": ["client", "client_team", "business_unit", "requestor", "owner"]}),

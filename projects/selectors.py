@@ -6,6 +6,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from projects.models import PipelineStageTemplate, PipelineTemplate, Project
+from tracker.errors import NotFoundError
 from tracker.models import Organisation
 
 # A project that is finished, stopped or filed away is never "overdue".
@@ -48,6 +49,7 @@ def project_list(
         projects = projects.filter(
             Q(name__icontains=search) | Q(project_code__icontains=search) | Q(omg_job_number__icontains=search)
         )
+    # Deliverables are counted through their reverse relation's name: projects never imports the app.
     return (
         projects.select_related("client_team", "owner")
         .annotate(
@@ -59,25 +61,13 @@ def project_list(
 
 
 def project_detail(*, organisation: Organisation, pk: int) -> Project:
-    return Project.objects.select_related(
-        "organisation", "client_team", "owner", "pipeline_template", "source_brief"
-    ).get(organisation=organisation, pk=pk)
-
-
-def deliverables_for_project(*, project: Project) -> QuerySet:
-    """The project's deliverables with `done_stages`, `total_stages` and the current stage joined in,
-    so `4/11 · Design` costs no query per row."""
-    from deliverables.models import Deliverable, Stage
-
-    return (
-        Deliverable.objects.filter(project=project)
-        .select_related("current_stage", "assignee")
-        .annotate(
-            total_stages=Count("stages"),
-            done_stages=Count("stages", filter=Q(stages__status=Stage.Status.DONE)),
-        )
-        .order_by("due_date", "name")
-    )
+    """The organisation's project; another organisation's project is not found, like a missing one."""
+    try:
+        return Project.objects.select_related(
+            "organisation", "client_team", "owner", "pipeline_template", "source_brief"
+        ).get(organisation=organisation, pk=pk)
+    except Project.DoesNotExist as error:
+        raise NotFoundError("project not found") from error
 
 
 def pipeline_template_list(*, organisation: Organisation) -> QuerySet[PipelineTemplate]:
@@ -89,6 +79,19 @@ def pipeline_template_list(*, organisation: Organisation) -> QuerySet[PipelineTe
 
 
 def pipeline_template_detail(*, organisation: Organisation, pk: int) -> PipelineTemplate:
-    return PipelineTemplate.objects.prefetch_related(
-        Prefetch("stages", queryset=PipelineStageTemplate.objects.order_by("order", "id"))
-    ).get(organisation=organisation, pk=pk)
+    try:
+        return PipelineTemplate.objects.prefetch_related(
+            Prefetch("stages", queryset=PipelineStageTemplate.objects.order_by("order", "id"))
+        ).get(organisation=organisation, pk=pk)
+    except PipelineTemplate.DoesNotExist as error:
+        raise NotFoundError("pipeline not found") from error
+
+
+def pipeline_stage_detail(*, organisation: Organisation, template_pk: int, pk: int) -> PipelineStageTemplate:
+    """One stage of one of the organisation's pipeline templates, with its template."""
+    try:
+        return PipelineStageTemplate.objects.select_related("template").get(
+            template__organisation=organisation, template_id=template_pk, pk=pk
+        )
+    except PipelineStageTemplate.DoesNotExist as error:
+        raise NotFoundError("stage not found") from error

@@ -1,6 +1,8 @@
 """Writes for projects: create, upsert on the OMG job number, update; and the pipeline editor's writes.
 
-Every function is transactional and safe to call concurrently with itself.
+Every function is transactional and safe to call concurrently with itself. Each write checks its actor's
+permission itself (`require_permission`): PROJECT_CREATE / PROJECT_EDIT for projects, ADMIN_SETTINGS for the
+pipeline editor; `actor=None` is an upstream system its edge already authenticated.
 """
 
 import secrets
@@ -15,6 +17,7 @@ from tracker.db import upsert
 from tracker.errors import ApplicationError, ConflictError, NotFoundError
 from tracker.events import emit
 from tracker.models import Organisation
+from tracker.permissions import Permission, require_permission
 
 from .models import ApprovalType, PipelineStageTemplate, PipelineTemplate, Project
 from .selectors import pipeline_template_default
@@ -71,12 +74,19 @@ def _with_pipeline(organisation: Organisation, fields: dict) -> dict:
 
 @transaction.atomic
 def project_create(
-    *, organisation: Organisation, project_code: str | None = None, omg_job_number: str | None = None, **fields
+    *,
+    organisation: Organisation,
+    actor=None,
+    project_code: str | None = None,
+    omg_job_number: str | None = None,
+    **fields,
 ) -> Project:
     """Create a project. Without a `project_code`, a unique one is generated (PRJ-<year>-<hex>).
 
-    A duplicate `project_code` or OMG job number raises ConflictError.
+    A duplicate `project_code` or OMG job number raises ConflictError. A person needs PROJECT_CREATE;
+    `actor=None` is an intake path that its edge already authenticated.
     """
+    require_permission(actor, Permission.PROJECT_CREATE)
     fields = _with_pipeline(organisation, _only_known(fields))
     for _attempt in range(5):
         code = project_code or _project_code_candidate(timezone.localdate())
@@ -168,9 +178,11 @@ _UNCHANGED = object()
 
 
 @transaction.atomic
-def project_update(*, project: Project, omg_job_number: str | None = _UNCHANGED, **fields) -> Project:
+def project_update(*, project: Project, actor=None, omg_job_number: str | None = _UNCHANGED, **fields) -> Project:
     """Write the fields passed. `omg_job_number` may be set or cleared too (the producer's edit form); one that
-    another project already holds raises ConflictError with `{"field": "omg_job_number"}`."""
+    another project already holds raises ConflictError with `{"field": "omg_job_number"}`. A person needs
+    PROJECT_EDIT; `actor=None` is an intake path that its edge already authenticated."""
+    require_permission(actor, Permission.PROJECT_EDIT)
     _only_known(fields)
     if omg_job_number is not _UNCHANGED:
         fields["omg_job_number"] = omg_job_number or None
@@ -227,10 +239,11 @@ def _free_stage_slug(template: PipelineTemplate, name: str) -> str:
 
 @transaction.atomic
 def pipeline_template_create(
-    *, organisation: Organisation, name: str, copy_from: PipelineTemplate | None = None
+    *, organisation: Organisation, actor, name: str, copy_from: PipelineTemplate | None = None
 ) -> PipelineTemplate:
     """Create a template, optionally starting from a copy of another one's stages. Names are unique per
     organisation (a database constraint): a duplicate raises ConflictError."""
+    require_permission(actor, Permission.ADMIN_SETTINGS)
     name = _clean_name(name, "pipeline")
     try:
         with transaction.atomic():
@@ -248,7 +261,8 @@ def pipeline_template_create(
 
 
 @transaction.atomic
-def pipeline_template_rename(*, template: PipelineTemplate, name: str) -> PipelineTemplate:
+def pipeline_template_rename(*, template: PipelineTemplate, actor, name: str) -> PipelineTemplate:
+    require_permission(actor, Permission.ADMIN_SETTINGS)
     name = _clean_name(name, "pipeline")
     template = _lock_template(template)
     if template.name == name:
@@ -263,10 +277,11 @@ def pipeline_template_rename(*, template: PipelineTemplate, name: str) -> Pipeli
 
 
 @transaction.atomic
-def pipeline_template_set_default(*, template: PipelineTemplate) -> PipelineTemplate:
+def pipeline_template_set_default(*, template: PipelineTemplate, actor) -> PipelineTemplate:
     """Make this the organisation's default template. The old default is cleared first, in the same
     transaction, so the one-default-per-organisation constraint holds at every statement; the organisation's
-    templates are locked so two producers switching at once run one after the other."""
+    templates are locked so two admins switching at once run one after the other."""
+    require_permission(actor, Permission.ADMIN_SETTINGS)
     locked = list(
         PipelineTemplate.objects.select_for_update().filter(organisation_id=template.organisation_id).order_by("pk")
     )
@@ -283,9 +298,10 @@ def pipeline_template_set_default(*, template: PipelineTemplate) -> PipelineTemp
 
 @transaction.atomic
 def pipeline_stage_add(
-    *, template: PipelineTemplate, name: str, approval_type: str = ApprovalType.NONE
+    *, template: PipelineTemplate, actor, name: str, approval_type: str = ApprovalType.NONE
 ) -> PipelineStageTemplate:
     """Append a stage to the template (its slug is made unique within the template)."""
+    require_permission(actor, Permission.ADMIN_SETTINGS)
     name = _clean_name(name, "stage")
     if approval_type not in ApprovalType.values:
         raise ApplicationError(f"unknown approval type {approval_type!r}", {"field": "approval_type"})
@@ -301,16 +317,18 @@ def pipeline_stage_add(
 
 
 @transaction.atomic
-def pipeline_stage_remove(*, stage: PipelineStageTemplate) -> None:
+def pipeline_stage_remove(*, stage: PipelineStageTemplate, actor) -> None:
     """Remove a stage from the template. Deliverables that already copied it keep their own Stage row."""
+    require_permission(actor, Permission.ADMIN_SETTINGS)
     template = _lock_template(stage.template)
     PipelineStageTemplate.objects.filter(pk=stage.pk, template=template).delete()
     _renumber(template)
 
 
 @transaction.atomic
-def pipeline_stage_move(*, stage: PipelineStageTemplate, direction: str) -> list[PipelineStageTemplate]:
+def pipeline_stage_move(*, stage: PipelineStageTemplate, actor, direction: str) -> list[PipelineStageTemplate]:
     """Swap the stage with its neighbour ("up" or "down"). Returns the template's stages in their new order."""
+    require_permission(actor, Permission.ADMIN_SETTINGS)
     if direction not in ("up", "down"):
         raise ApplicationError(f"unknown direction {direction!r}")
     template = _lock_template(stage.template)
@@ -328,9 +346,10 @@ def pipeline_stage_move(*, stage: PipelineStageTemplate, direction: str) -> list
 
 @transaction.atomic
 def pipeline_stage_update(
-    *, stage: PipelineStageTemplate, name: str | None = None, approval_type: str | None = None
+    *, stage: PipelineStageTemplate, actor, name: str | None = None, approval_type: str | None = None
 ) -> PipelineStageTemplate:
     """Rename a stage and/or change its gate (NONE / SIMPLE / FORMAL). Existing deliverables keep theirs."""
+    require_permission(actor, Permission.ADMIN_SETTINGS)
     _lock_template(stage.template)
     stage = PipelineStageTemplate.objects.select_for_update().get(pk=stage.pk)
     changed = []
@@ -345,7 +364,3 @@ def pipeline_stage_update(
     if changed:
         stage.save(update_fields=changed)
     return stage
-
-
-def pipeline_stage_set_approval_type(*, stage: PipelineStageTemplate, approval_type: str) -> PipelineStageTemplate:
-    return pipeline_stage_update(stage=stage, approval_type=approval_type)

@@ -1,31 +1,28 @@
-"""Project pages: the list with filters and the detail page with its edit form and deliverables."""
+"""Project pages: the list with filters, the detail page (with the panels other apps add) and its edit form."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
-from deliverables.forms import DeliverableCreateForm
 from tracker.errors import ApplicationError
 from tracker.permissions import Permission, has_permission, require_permission
 from tracker.services import organisation_for_user
-from tracker.views import redirect_after_post
+from tracker.views import redirect_after_post, refusal_text
 
 from . import selectors, services
 from .forms import ProjectFilterForm, ProjectForm
 from .models import Project
+from .panels import render_panels
 
 PAGE_SIZE = 25
 
 
-def _project_or_404(request, pk: int) -> Project:
-    try:
-        return selectors.project_detail(organisation=organisation_for_user(request.user), pk=pk)
-    except Project.DoesNotExist as error:
-        raise Http404("project not found") from error
+def _project(request, pk: int) -> Project:
+    return selectors.project_detail(organisation=organisation_for_user(request.user), pk=pk)
 
 
 @login_required
@@ -49,44 +46,43 @@ def project_list(request):
     )
 
 
-def detail_context(request, project: Project, **extra) -> dict:
-    organisation = project.organisation
+def project_page(request, project: Project, *, status: int = 200, panel_state: dict | None = None) -> HttpResponse:
+    """The project page. A view that shows it again after a failed POST for one of its panels passes that
+    panel's state by name (see `projects.panels`)."""
     context = {
         "project": project,
-        "deliverables": selectors.deliverables_for_project(project=project),
         "can_edit": has_permission(request.user, Permission.PROJECT_EDIT),
-        "can_add_deliverable": has_permission(request.user, Permission.DELIVERABLE_CREATE),
         "today": timezone.localdate(),
+        "panels": render_panels(request, project, panel_state),
     }
-    if context["can_add_deliverable"] and "deliverable_form" not in extra:
-        context["deliverable_form"] = DeliverableCreateForm(organisation=organisation)
-    context.update(extra)
-    return context
+    return render(request, "projects/detail.html", context, status=status)
 
 
 @login_required
 def project_detail(request, pk: int):
-    project = _project_or_404(request, pk)
-    return render(request, "projects/detail.html", detail_context(request, project))
+    return project_page(request, _project(request, pk))
 
 
 @login_required
 def project_edit(request, pk: int):
     """GET shows the edit form on its own page; POST saves through `project_update` and returns to the project."""
-    require_permission(request.user, Permission.PROJECT_EDIT)
-    project = _project_or_404(request, pk)
+    project = _project(request, pk)
     organisation = project.organisation
+    status = 200
     if request.method == "POST":
         # The form validates against a throwaway copy so the displayed project stays as stored.
-        form = ProjectForm(request.POST, instance=_project_or_404(request, pk), organisation=organisation)
+        form = ProjectForm(request.POST, instance=_project(request, pk), organisation=organisation)
         if form.is_valid():
             try:
-                services.project_update(project=project, **form.changes())
+                services.project_update(project=project, actor=request.user, **form.changes())
             except ApplicationError as error:
-                form.add_error(error.extra.get("field"), error.message[0].upper() + error.message[1:] + ".")
+                form.add_error(error.extra.get("field"), refusal_text(error))
             else:
                 messages.success(request, "Project saved.")
                 return redirect_after_post(request, reverse("projects:detail", args=[project.pk]))
-        return render(request, "projects/edit.html", {"project": project, "form": form}, status=400)
-    form = ProjectForm(instance=project, organisation=organisation)
-    return render(request, "projects/edit.html", {"project": project, "form": form})
+        status = 400
+    else:
+        form = ProjectForm(instance=project, organisation=organisation)
+    # The edit form (empty, or back with its errors) is only for those who may edit.
+    require_permission(request.user, Permission.PROJECT_EDIT)
+    return render(request, "projects/edit.html", {"project": project, "form": form}, status=status)

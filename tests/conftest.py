@@ -1,3 +1,4 @@
+import importlib
 import os
 import subprocess
 import sys
@@ -46,11 +47,9 @@ def _default_organisation_rows(request, django_db_setup, django_db_blocker):
     if not _uses_transactional_db(request):
         return
     request.getfixturevalue("transactional_db")
-    from django.conf import settings
+    from django.apps import apps
 
-    from projects.defaults import organisation_ensure_defaults
-
-    organisation_ensure_defaults(slug=settings.TRACKER_DEFAULT_ORGANISATION)
+    importlib.import_module("projects.migrations.0003_default_organisation_teams_pipeline").create_defaults(apps, None)
 
 
 @pytest.fixture

@@ -28,7 +28,12 @@ def home(request):
 
 
 def refusal_text(error: ApplicationError) -> str:
-    """A service's message ("stage 'Design' is not the current stage") as a sentence for a person."""
+    """A service's message ("stage 'Design' is not the current stage") as a sentence for a person.
+
+    A PermissionDeniedError is not a refusal to show: it is raised again, so a view that shows its service's
+    refusals still answers a write the user may not make with the 403 page (ApplicationErrorMiddleware)."""
+    if isinstance(error, PermissionDeniedError):
+        raise error
     text = error.message.strip()
     if not text:
         return "That action is not allowed."

@@ -8,14 +8,17 @@ class BoxConfig(AppConfig):
 
     def ready(self) -> None:
         # The domain emits `deliverable.approved` and never imports Box; the push is queued from here.
+        from deliverables.panels import register_panel
         from tracker.events import subscribe
 
         # Registers the Box tasks under their names in every process (web included), so `queue` finds them by
         # name and eager mode runs them in-process instead of looking for a broker.
-        from . import tasks  # noqa: F401
+        from . import panels, tasks  # noqa: F401
         from .services import box_push_on_approval
 
         subscribe("deliverable.approved", box_push_on_approval)
+        register_panel("side", panels.push_panel)
+        register_panel("stage_actions", panels.send_button)
 
         from tracker.navigation import SETTINGS, register_nav_item
 

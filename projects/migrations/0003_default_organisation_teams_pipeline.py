@@ -4,7 +4,7 @@ default 11-stage pipeline template."""
 from django.conf import settings
 from django.db import migrations
 
-# The lists live in projects/defaults.py, which also seeds organisations created later.
+# The lists live in projects/defaults.py.
 from projects.defaults import CLIENT_TEAMS, DEFAULT_PIPELINE  # noqa: E402
 
 

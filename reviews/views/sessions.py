@@ -6,8 +6,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from tracker.errors import ApplicationError, PermissionDeniedError
-from tracker.permissions import Permission, has_permission
+from tracker.errors import ApplicationError
+from tracker.permissions import Permission, has_permission, require_permission
 from tracker.services import organisation_for_user
 from tracker.views import redirect_after_post, redirect_back, show_refusal
 
@@ -55,9 +55,7 @@ def session_list(request):
 
 @login_required
 def session_new(request):
-    if not has_permission(request.user, Permission.REVIEW_RUN):
-        show_refusal(request, PermissionDeniedError("you need permission to run reviews to build a session"))
-        return redirect("reviews:list")
+    require_permission(request.user, Permission.REVIEW_RUN)  # the builder shows work waiting for review
     awaiting = list(selectors.deliverables_awaiting_review(organisation=organisation_for_user(request.user)))
     form = SessionCreateForm(request.POST or None, awaiting=awaiting)
     if request.method == "POST":

@@ -4,15 +4,18 @@ from deliverables.models import Deliverable, Stage
 from deliverables.services import (
     deliverable_approve_stage,
     deliverable_complete_stage,
+    deliverable_create,
     deliverable_pass_formal_stage,
     deliverable_send_back_for_amends,
     deliverable_set_status,
+    deliverable_set_status_by_hand,
+    deliverable_update,
     deliverable_upsert,
 )
 from projects.models import ApprovalType
 from tests.factories import PipelineStageTemplateFactory, PipelineTemplateFactory, ProjectFactory, make_deliverable
 from tracker import events
-from tracker.errors import ConflictError
+from tracker.errors import ConflictError, PermissionDeniedError
 
 pytestmark = pytest.mark.django_db
 
@@ -170,3 +173,44 @@ def test_status_change_emits_status_changed_and_approved_only_on_entering_approv
     finally:
         events.unsubscribe(events.ALL_EVENTS, handler)
     assert heard == ["deliverable.status_changed", "deliverable.approved"]
+
+
+def test_a_viewer_is_refused_every_deliverable_write(viewer, producer):
+    deliverable = make_deliverable(notes="as stored")
+    first = deliverable.current_stage
+    internal = deliverable.stages.get(approval_type=ApprovalType.SIMPLE)
+    writes = [
+        lambda: deliverable_create(project=deliverable.project, name="Sneaky", actor=viewer),
+        lambda: deliverable_update(deliverable=deliverable, actor=viewer, notes="Sneaky"),
+        lambda: deliverable_set_status_by_hand(deliverable=deliverable, status="ON_HOLD", actor=viewer),
+        lambda: deliverable_complete_stage(deliverable=deliverable, stage=first, actor=viewer),
+        lambda: deliverable_approve_stage(deliverable=deliverable, stage=internal, actor=viewer),
+    ]
+    for write in writes:
+        with pytest.raises(PermissionDeniedError):
+            write()
+    deliverable.refresh_from_db()
+    first.refresh_from_db()
+    assert (deliverable.notes, deliverable.status, first.status) == ("as stored", "NOT_STARTED", "ACTIVE")
+    assert not deliverable.project.deliverables.filter(name="Sneaky").exists()
+
+
+def test_a_reviewer_approves_a_simple_stage_but_edits_nothing(reviewer, producer):
+    deliverable = make_deliverable()
+    internal = advance_to(deliverable, "Internal Review", producer)
+    with pytest.raises(PermissionDeniedError):
+        deliverable_complete_stage(deliverable=deliverable, stage=deliverable.stages.get(order=0), actor=reviewer)
+    with pytest.raises(PermissionDeniedError):
+        deliverable_set_status_by_hand(deliverable=deliverable, status="ON_HOLD", actor=reviewer)
+    deliverable = deliverable_approve_stage(deliverable=deliverable, stage=internal, actor=reviewer)
+    assert deliverable.current_stage.name == "Client Review"
+
+
+def test_a_producer_creates_edits_and_sets_the_status_by_hand(producer):
+    deliverable = deliverable_create(project=ProjectFactory(), name="Banner", actor=producer, priority="HIGH")
+    assert deliverable.stages.count() == 11
+    assert deliverable_update(deliverable=deliverable, actor=producer, notes="v2").notes == "v2"
+    deliverable = deliverable_set_status_by_hand(deliverable=deliverable, status="ON_HOLD", actor=producer)
+    assert deliverable.status == Deliverable.Status.ON_HOLD
+    with pytest.raises(ConflictError, match="already exists"):
+        deliverable_create(project=deliverable.project, name="Banner", actor=producer)

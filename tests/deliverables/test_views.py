@@ -1,10 +1,13 @@
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from deliverables.models import Deliverable, Stage
-from deliverables.services import deliverable_approve_stage, deliverable_complete_stage, deliverable_set_status
-from tests.factories import ProjectFactory, make_deliverable
+from deliverables.services import deliverable_approve_stage, deliverable_complete_stage
+from projects.models import ApprovalType
+from tests.factories import PipelineStageTemplateFactory, PipelineTemplateFactory, ProjectFactory, make_deliverable
 
 pytestmark = pytest.mark.django_db
 
@@ -202,9 +205,71 @@ def test_stage_posts_need_csrf(producer):
     assert client.post(reverse("deliverables:stage_complete", args=[deliverable.pk, first.pk])).status_code == 403
 
 
-def test_deliverable_page_has_revisions_slot_and_box_tags(client, producer):
-    deliverable = make_deliverable(ProjectFactory())
-    deliverable_set_status(deliverable=deliverable, status="IN_PROGRESS")
+def test_deliverable_page_shows_the_panels_reviews_and_box_register(client, producer):
+    deliverable = _advance_to(make_deliverable(ProjectFactory()), "client-review", producer)
+    final = _stage(deliverable, "final-approval")
     client.force_login(producer)
     body = client.get(reverse("deliverables:detail", args=[deliverable.pk])).content.decode()
-    assert 'id="revisions"' in body
+    assert '<div id="revisions">' in body and 'data-testid="revisions-panel"' in body
+    assert 'data-testid="box-push-panel"' in body
+    assert body.count('data-testid="review-panel-link"') == 2  # Client Review and Final Approval
+    assert body.count('data-testid="box-send"') == 1  # on the approval stage only
+    assert body.index('data-testid="stage-final-approval"') < body.index('data-testid="box-send"')
+    assert reverse("reviews:stage_panel", args=[deliverable.pk, final.pk]) in body
+
+
+@pytest.fixture
+def no_panels(monkeypatch):
+    """The deliverable page with no other app's panels registered, as without reviews and Box installed."""
+    from deliverables import panels
+
+    monkeypatch.setattr(panels, "_panels", {slot: [] for slot in panels.SLOTS})
+
+
+def test_deliverable_page_renders_its_stages_without_any_registered_panel(client, producer, no_panels):
+    deliverable = _advance_to(make_deliverable(ProjectFactory()), "client-review", producer)
+    client.force_login(producer)
+    response = client.get(reverse("deliverables:detail", args=[deliverable.pk]))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-testid="stages-table"' in body and "6/11 · Client Review" in body
+    assert 'data-testid="stage-client-review"' in body and 'data-testid="status-form"' in body
+    for absent in ("revisions-panel", "box-push-panel", "review-panel-link", "box-send"):
+        assert f'data-testid="{absent}"' not in body, absent
+    assert 'data-testid="stage-amends"' in body
+
+
+def test_unknown_slot_is_refused():
+    from deliverables.panels import register_panel
+
+    with pytest.raises(ValueError, match="unknown deliverable page slot"):
+        register_panel("footer", lambda request, deliverable, stage=None: "")
+
+
+def test_a_panel_that_returns_plain_text_is_escaped(client, producer, no_panels):
+    from deliverables.panels import register_panel
+
+    register_panel("side", lambda request, deliverable, stage=None: "<script>alert(1)</script>")
+    deliverable = make_deliverable(ProjectFactory())
+    client.force_login(producer)
+    body = client.get(reverse("deliverables:detail", args=[deliverable.pk])).content.decode()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body and "<script>alert(1)" not in body
+
+
+def test_deliverable_page_query_count_does_not_grow_with_its_stages(client, producer, django_assert_num_queries):
+    long_template = PipelineTemplateFactory(name="Long")
+    for order in range(30):
+        approval = ApprovalType.FORMAL if order in (10, 20) else ApprovalType.NONE
+        PipelineStageTemplateFactory(
+            template=long_template, name=f"Step {order}", slug=f"step-{order}", order=order, approval_type=approval
+        )
+    short = make_deliverable(ProjectFactory())
+    long = make_deliverable(ProjectFactory(pipeline_template=long_template))
+    client.force_login(producer)
+    client.get(reverse("deliverables:detail", args=[short.pk]))  # warm the session and caches
+    with CaptureQueriesContext(connection) as short_queries:
+        assert client.get(reverse("deliverables:detail", args=[short.pk])).status_code == 200
+    with django_assert_num_queries(len(short_queries.captured_queries)):
+        body = client.get(reverse("deliverables:detail", args=[long.pk])).content.decode()
+    assert body.count('data-testid="review-panel-link"') == 2 and 'data-testid="step-29"' not in body
+    assert 'data-testid="stage-step-29"' in body

@@ -285,3 +285,35 @@ def test_pipeline_stage_change_with_htmx_returns_the_stage_table(client, admin_u
     assert response.status_code == 200
     body = _body(response)
     assert body.index("<strong>Completed</strong>") < body.index("<strong>Delivery</strong>")
+
+
+# --- The panels other apps add to the project page ---------------------------------------------------------------
+
+
+def test_project_page_renders_without_any_registered_panel(client, producer, monkeypatch):
+    from projects import panels
+
+    monkeypatch.setattr(panels, "_panels", {})
+    project = ProjectFactory(name="On its own")
+    make_deliverable(project, "Hidden")
+    client.force_login(producer)
+    response = client.get(reverse("projects:detail", args=[project.pk]))
+    body = _body(response)
+    assert response.status_code == 200
+    assert 'data-testid="project-fields"' in body and "On its own" in body
+    assert 'id="deliverables"' not in body and "Hidden" not in body
+
+
+def test_project_admin_lists_deliverables_read_only(client, admin_user):
+    project = ProjectFactory()
+    deliverable = make_deliverable(project, "Listed")
+    client.force_login(admin_user)
+    response = client.get(reverse("admin:projects_project_change", args=[project.pk]))
+    assert response.status_code == 200
+    inline = next(f for f in response.context["inline_admin_formsets"] if f.opts.model is Deliverable)
+    assert inline.has_add_permission is False and inline.has_delete_permission is False
+    assert inline.formset.can_delete is False
+    assert set(inline.opts.readonly_fields) >= {"name", "status", "current_stage"}
+    body = _body(response)
+    assert "Listed" in body and reverse("admin:deliverables_deliverable_change", args=[deliverable.pk]) in body
+    assert 'name="deliverables-0-name"' not in body

@@ -83,9 +83,10 @@ def test_builder_without_a_title_shows_the_error(signed_in, reviewer):
     assert "This field is required." in response.content.decode()
 
 
-def test_viewer_is_sent_back_from_the_builder(signed_in, viewer):
-    response = signed_in(viewer).get(reverse("reviews:new"), follow=True)
-    assert "You need permission to run reviews" in response.content.decode()
+def test_viewer_gets_the_403_page_from_the_builder(signed_in, viewer):
+    response = signed_in(viewer).get(reverse("reviews:new"))
+    assert response.status_code == 403
+    assert "permission" in response.content.decode().lower()
 
 
 def test_draft_detail_adds_moves_removes_and_starts(signed_in, reviewer, at_client_review):
@@ -225,10 +226,8 @@ def test_upload_view_makes_a_round_or_says_what_is_wrong(signed_in, producer, at
 
 def test_viewer_cannot_upload(signed_in, viewer, at_client_review):
     deliverable = at_client_review(with_revision=False)
-    response = signed_in(viewer).post(
-        reverse("reviews:revision_upload", args=[deliverable.pk]), {"file": upload()}, follow=True
-    )
-    assert "Permission denied." in messages_of(response) and not deliverable.revisions.exists()
+    response = signed_in(viewer).post(reverse("reviews:revision_upload", args=[deliverable.pk]), {"file": upload()})
+    assert response.status_code == 403 and not deliverable.revisions.exists()
 
 
 def test_revision_file_is_served_only_to_its_organisation(signed_in, client, reviewer, at_client_review):
