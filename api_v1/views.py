@@ -11,6 +11,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import status
 from rest_framework.response import Response
 
+from deliverables.models import Transition
 from deliverables.services import deliverable_upsert
 from projects.services import project_intake
 from tracker.api.authentication import ApiKeyAuthentication
@@ -192,7 +193,12 @@ class ProjectDeliverablesApi(V1ApiView):
         payload.is_valid(raise_exception=True)
         fields = dict(payload.validated_data)
         deliverable, created = deliverable_upsert(
-            project=project, name=fields.pop("name"), status=fields.pop("status", None), **fields
+            project=project,
+            name=fields.pop("name"),
+            status=fields.pop("status", None),
+            source=Transition.Source.API,
+            system=f"API key {request.auth.name}",
+            **fields,
         )
         return Response(
             DeliverableOutputSerializer(v1_deliverable_get(pk=deliverable.pk)).data,

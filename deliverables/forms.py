@@ -41,7 +41,3 @@ class DeliverableEditForm(forms.Form):
     @staticmethod
     def initial_from(deliverable: Deliverable) -> dict:
         return {name: getattr(deliverable, name) for name in DeliverableEditForm.base_fields}
-
-
-class DeliverableStatusForm(forms.Form):
-    status = forms.ChoiceField(choices=Deliverable.Status.choices)

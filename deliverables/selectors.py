@@ -6,7 +6,7 @@ from projects.models import Project
 from tracker.errors import NotFoundError
 from tracker.models import Organisation
 
-from .models import Deliverable, Stage
+from .models import Deliverable, Stage, Transition
 
 
 def deliverable_detail(*, organisation: Organisation, pk: int) -> Deliverable:
@@ -44,4 +44,16 @@ def deliverable_list_for_project(*, organisation: Organisation, project: Project
             done_stages=Count("stages", filter=Q(stages__status=Stage.Status.DONE)),
         )
         .order_by("due_date", "name")
+    )
+
+
+HISTORY_ON_PAGE = 50
+
+
+def deliverable_history(*, organisation: Organisation, deliverable: Deliverable) -> QuerySet[Transition]:
+    """The deliverable's approval trail, newest first, with who acted joined in (one query)."""
+    return (
+        Transition.objects.filter(deliverable=deliverable, deliverable__project__organisation=organisation)
+        .select_related("actor")
+        .order_by("-created_at", "-id")
     )

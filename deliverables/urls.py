@@ -7,8 +7,10 @@ app_name = "deliverables"
 urlpatterns = [
     path("deliverables/<int:pk>/", views.deliverable_detail, name="detail"),
     path("deliverables/<int:pk>/edit/", views.deliverable_edit, name="edit"),
-    path("deliverables/<int:pk>/status/", views.deliverable_set_status, name="set_status"),
+    path("deliverables/<int:pk>/hold/", views.deliverable_hold, name="hold"),
+    path("deliverables/<int:pk>/release/", views.deliverable_release, name="release"),
     path("deliverables/<int:pk>/stages/<int:stage_pk>/complete/", views.stage_complete, name="stage_complete"),
     path("deliverables/<int:pk>/stages/<int:stage_pk>/approve/", views.stage_approve, name="stage_approve"),
+    path("deliverables/<int:pk>/stages/<int:stage_pk>/reopen/", views.stage_reopen, name="stage_reopen"),
     path("projects/<int:project_pk>/deliverables/", views.deliverable_create, name="create"),
 ]

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from projects import selectors as project_selectors
-from projects.models import Project
+from projects.models import ApprovalType, Project
 from projects.views import project_page
 from tracker.errors import ApplicationError
 from tracker.permissions import Permission, has_permission, require_permission
@@ -19,8 +19,11 @@ from tracker.services import organisation_for_user
 from tracker.views import redirect_after_post, refusal_text, show_refusal
 
 from . import selectors, services
-from .forms import DeliverableCreateForm, DeliverableEditForm, DeliverableStatusForm
+from .forms import DeliverableCreateForm, DeliverableEditForm
+from .machine import INTENT_LABELS, Intent, allowed, intents_from
 from .models import Deliverable, Stage
+
+NOTE_MAX = 2000  # a hold or reopen note, as long as a person would write
 
 
 def _deliverable(request, pk: int) -> Deliverable:
@@ -33,17 +36,37 @@ def _stage(request, pk: int, stage_pk: int) -> Stage:
     )
 
 
+def _labelled(history) -> list:
+    steps = list(history)
+    for step in steps:
+        step.label = INTENT_LABELS.get(step.intent, step.intent)
+    return steps
+
+
 def _context(request, deliverable: Deliverable, **extra) -> dict:
     user = request.user
     stages = list(deliverable.stages.all())
+    done = [s for s in stages if s.status == Stage.Status.DONE]
+    last_done = done[-1] if done else None
     return {
         "deliverable": deliverable,
         "project": deliverable.project,
         "stages": stages,
-        "done_count": sum(1 for s in stages if s.status == Stage.Status.DONE),
+        "done_count": len(done),
         "can_edit": has_permission(user, Permission.DELIVERABLE_EDIT),
         "can_approve": has_permission(user, Permission.STAGE_APPROVE),
-        "status_form": DeliverableStatusForm(initial={"status": deliverable.status}),
+        "manual_intents": [intent.value for intent in intents_from(deliverable.status)],
+        # Only the last completion by hand can be undone; a formal pass belongs to its review session.
+        "reopenable": last_done
+        if last_done is not None
+        and last_done.approval_type != ApprovalType.FORMAL
+        and allowed(Intent.REOPEN, deliverable.status)
+        else None,
+        "history": _labelled(
+            selectors.deliverable_history(organisation=deliverable.project.organisation, deliverable=deliverable)[
+                : selectors.HISTORY_ON_PAGE
+            ]
+        ),
         "edit_form": extra.pop("edit_form", None)
         or DeliverableEditForm(
             initial=DeliverableEditForm.initial_from(deliverable), organisation=deliverable.project.organisation
@@ -58,12 +81,23 @@ def deliverable_detail(request, pk: int):
     return render(request, "deliverables/detail.html", _context(request, deliverable))
 
 
-def _after_stage_change(request, pk: int):
-    """htmx swaps the stages panel in place; a plain form gets the whole page back via redirect."""
+def _after_change(request, pk: int):
+    """After any action on the page: htmx gets the whole page body again (header badge, status control, stages,
+    panels and history all re-rendered from the new state, so nothing on screen is stale); a plain form gets a
+    redirect to the page."""
     if request.htmx:
-        deliverable = _deliverable(request, pk)
-        return render(request, "deliverables/_stages.html", _context(request, deliverable, htmx_fragment=True))
+        return render(request, "deliverables/_page.html", _context(request, _deliverable(request, pk)))
     return redirect_after_post(request, reverse("deliverables:detail", args=[pk]))
+
+
+def _act(request, pk: int, service, success: str, **kwargs):
+    try:
+        service(actor=request.user, **kwargs)
+    except ApplicationError as error:
+        show_refusal(request, error)
+    else:
+        messages.success(request, success)
+    return _after_change(request, pk)
 
 
 @login_required
@@ -71,13 +105,10 @@ def _after_stage_change(request, pk: int):
 def stage_complete(request, pk: int, stage_pk: int):
     """NONE gate: anyone who may edit the deliverable marks the current stage complete."""
     stage = _stage(request, pk, stage_pk)
-    try:
-        services.deliverable_complete_stage(deliverable=stage.deliverable, stage=stage, actor=request.user)
-    except ApplicationError as error:
-        show_refusal(request, error)
-    else:
-        messages.success(request, f"{stage.name} marked complete.")
-    return _after_stage_change(request, pk)
+    return _act(
+        request, pk, services.deliverable_complete_stage, f"{stage.name} marked complete.",
+        deliverable=stage.deliverable, stage=stage,
+    )  # fmt: skip
 
 
 @login_required
@@ -85,34 +116,41 @@ def stage_complete(request, pk: int, stage_pk: int):
 def stage_approve(request, pk: int, stage_pk: int):
     """SIMPLE gate: one approval by a reviewer, producer or admin, recorded with who and when."""
     stage = _stage(request, pk, stage_pk)
-    try:
-        services.deliverable_approve_stage(deliverable=stage.deliverable, stage=stage, actor=request.user)
-    except ApplicationError as error:
-        show_refusal(request, error)
-    else:
-        messages.success(request, f"{stage.name} approved.")
-    return _after_stage_change(request, pk)
+    return _act(
+        request, pk, services.deliverable_approve_stage, f"{stage.name} approved.",
+        deliverable=stage.deliverable, stage=stage,
+    )  # fmt: skip
 
 
 @login_required
 @require_POST
-def deliverable_set_status(request, pk: int):
+def stage_reopen(request, pk: int, stage_pk: int):
+    """Undo a "Mark complete" or an approval made by mistake: that stage is current again."""
+    stage = _stage(request, pk, stage_pk)
+    return _act(
+        request, pk, services.deliverable_reopen_stage, f"{stage.name} reopened.",
+        deliverable=stage.deliverable, stage=stage, note=request.POST.get("note", "")[:NOTE_MAX],
+    )  # fmt: skip
+
+
+@login_required
+@require_POST
+def deliverable_hold(request, pk: int):
     deliverable = _deliverable(request, pk)
-    form = DeliverableStatusForm(request.POST)
-    if form.is_valid():
-        try:
-            services.deliverable_set_status_by_hand(
-                deliverable=deliverable, status=form.cleaned_data["status"], actor=request.user
-            )
-        except ApplicationError as error:
-            show_refusal(request, error)
-        else:
-            messages.success(request, "Status updated.")
-    else:
-        # The form's error is for those who may set the status, like the form itself.
-        require_permission(request.user, Permission.DELIVERABLE_EDIT)
-        messages.error(request, "Pick one of the listed statuses.")
-    return redirect_after_post(request, reverse("deliverables:detail", args=[pk]))
+    return _act(
+        request, pk, services.deliverable_hold, "Put on hold: its stages are frozen until it is released.",
+        deliverable=deliverable, note=request.POST.get("note", "")[:NOTE_MAX],
+    )  # fmt: skip
+
+
+@login_required
+@require_POST
+def deliverable_release(request, pk: int):
+    deliverable = _deliverable(request, pk)
+    return _act(
+        request, pk, services.deliverable_release, "Released from hold.",
+        deliverable=deliverable, note=request.POST.get("note", "")[:NOTE_MAX],
+    )  # fmt: skip
 
 
 @login_required

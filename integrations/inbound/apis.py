@@ -32,6 +32,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from briefs.services import brief_upsert
+from deliverables.models import Transition
 from deliverables.services import deliverable_upsert
 from integrations.webhooks.network import source_ip
 from integrations.webhooks.ratelimit import webhook_retry_after
@@ -49,6 +50,8 @@ from .signatures import signature_matches
 logger = logging.getLogger(__name__)
 
 PARENT_PROJECT_HINT = "Project must be created via POST /api/webhooks/omg first."
+# How a status set through the deliverables webhook is named in a deliverable's history.
+DELIVERABLES_SYSTEM = "deliverables webhook"
 
 
 class WebhookRejected(ApplicationError):
@@ -271,6 +274,14 @@ class DeliverableWebhookApi(WebhookReceiverApi):
         project = project_by_omg_job_number(organisation=organisation, omg_job_number=omg_job_number)
         if project is None:
             raise NotFoundError("parent project not found", {"hint": PARENT_PROJECT_HINT})
-        deliverable, created = run_upsert(deliverable_upsert, project=project, name=name, status=status, **fields)
+        deliverable, created = run_upsert(
+            deliverable_upsert,
+            project=project,
+            name=name,
+            status=status,
+            source=Transition.Source.WEBHOOK,
+            system=DELIVERABLES_SYSTEM,
+            **fields,
+        )
         self.receipt.action, self.receipt.object_id = ("created" if created else "updated"), str(deliverable.pk)
         return {"ok": True, "deliverableId": str(deliverable.pk), "action": self.receipt.action}

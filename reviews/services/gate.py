@@ -3,7 +3,7 @@ revision and that revision has no open action items. The session service asks it
 and again when the session completes."""
 
 from deliverables.models import Deliverable, Revision, Stage
-from deliverables.services import deliverable_pass_formal_stage, deliverable_set_status
+from deliverables.services import deliverable_pass_formal_stage, four_eyes_refusal
 
 from ..models import FeedbackItem, ReviewSession, ReviewSessionItem
 from .common import latest_revision
@@ -35,12 +35,13 @@ def formal_gate_refusal(*, stage: Stage, revision: Revision | None = None) -> st
     return None
 
 
-def pass_formal_stage(*, deliverable: Deliverable, stage: Stage, actor) -> Deliverable:
-    """Complete the FORMAL stage once `formal_gate_refusal` said it may; the caller's transaction and permission
-    check cover it. The deliverable leaves IN_REVIEW unless passing made it APPROVED."""
-    deliverable = deliverable_pass_formal_stage(deliverable=deliverable, stage=stage, actor=actor)
-    if deliverable.status == Deliverable.Status.IN_REVIEW:  # a FORMAL stage later on is still to come
-        deliverable = deliverable_set_status(
-            deliverable=deliverable, status=Deliverable.Status.IN_PROGRESS, actor=actor
-        )
-    return deliverable
+def pass_formal_stage(*, deliverable: Deliverable, stage: Stage, approver, note: str = "") -> Deliverable:
+    """Complete the FORMAL stage once `formal_gate_refusal` said it may, in the caller's transaction. The state
+    machine sets the follow-on status: APPROVED after the last FORMAL stage, IN_PROGRESS while another is to come.
+    `approver` is who decided the approval in the session (four-eyes is checked against them)."""
+    return deliverable_pass_formal_stage(deliverable=deliverable, stage=stage, actor=approver, note=note)
+
+
+def approval_refusal(*, stage: Stage, revision: Revision | None, approver) -> str | None:
+    """Why `approver` may not approve `stage` now: the FORMAL gate, then the stage's four-eyes rule."""
+    return formal_gate_refusal(stage=stage, revision=revision) or four_eyes_refusal(stage=stage, approver=approver)

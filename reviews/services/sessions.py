@@ -9,7 +9,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from deliverables.models import Deliverable, Revision, Stage
-from deliverables.services import deliverable_send_back_for_amends, deliverable_set_status
+from deliverables.services import deliverable_reject, deliverable_request_changes, deliverable_start_review
 from projects.models import ApprovalType
 from tracker.errors import ApplicationError, ConflictError, NotFoundError
 from tracker.events import emit
@@ -19,7 +19,7 @@ from tracker.services import organisation_for_user
 
 from ..models import ReviewSession, ReviewSessionItem
 from .common import latest_revision, notify, review_url
-from .gate import formal_gate_refusal, pass_formal_stage
+from .gate import approval_refusal, pass_formal_stage
 
 
 def _lock_session(session: ReviewSession, actor) -> ReviewSession:
@@ -202,8 +202,8 @@ def review_session_start(*, session: ReviewSession, actor) -> ReviewSession:
         if revision.pk != item.revision_id:
             item.revision = revision
             item.save(update_fields=["revision", "updated_at"])
-    for deliverable in locked.values():
-        deliverable_set_status(deliverable=deliverable, status=Deliverable.Status.IN_REVIEW, actor=actor)
+    for item in sorted(items, key=lambda i: i.deliverable_id):
+        deliverable_start_review(deliverable=locked[item.deliverable_id], stage=item.stage, actor=actor)
     session.status = ReviewSession.Status.IN_PROGRESS
     session.started_at = timezone.now()
     session.save(update_fields=["status", "started_at", "updated_at"])
@@ -231,7 +231,7 @@ def review_session_decide(
     except ReviewSessionItem.DoesNotExist as error:
         raise NotFoundError("item not found in this session") from error
     if decision == ReviewSessionItem.Decision.APPROVED:
-        reason = formal_gate_refusal(stage=item.stage, revision=item.revision)
+        reason = approval_refusal(stage=item.stage, revision=item.revision, approver=actor)
         if reason:
             raise ConflictError(f"cannot approve {item.stage.deliverable.name}: {reason}")
     item.decision = decision
@@ -248,7 +248,11 @@ def review_session_complete(*, session: ReviewSession, actor) -> ReviewSession:
     deliverable back to Amends and tells its assignee, REJECTED returns it to IN_PROGRESS at the same stage."""
     session = _lock_session(session, actor)
     _require_status(session, ReviewSession.Status.IN_PROGRESS, "complete a session")
-    items = list(session.items.select_related("deliverable__assignee", "stage", "revision").order_by("position", "id"))
+    items = list(
+        session.items.select_related("deliverable__assignee", "stage", "revision", "decided_by").order_by(
+            "position", "id"
+        )
+    )
     pending = [item for item in items if item.decision == ReviewSessionItem.Decision.PENDING]
     if pending:
         names = ", ".join(item.deliverable.name for item in pending)
@@ -259,12 +263,13 @@ def review_session_complete(*, session: ReviewSession, actor) -> ReviewSession:
     for item in sorted(items, key=lambda i: i.deliverable_id):
         deliverable = item.deliverable
         if item.decision == ReviewSessionItem.Decision.APPROVED:
-            reason = formal_gate_refusal(stage=item.stage, revision=item.revision)
+            approver = item.decided_by or actor
+            reason = approval_refusal(stage=item.stage, revision=item.revision, approver=approver)
             if reason:
                 raise ConflictError(f"cannot approve {deliverable.name}: {reason}")
-            pass_formal_stage(deliverable=deliverable, stage=item.stage, actor=actor)
+            pass_formal_stage(deliverable=deliverable, stage=item.stage, approver=approver, note=item.notes)
         elif item.decision == ReviewSessionItem.Decision.CHANGES_REQUESTED:
-            deliverable_send_back_for_amends(deliverable=deliverable, stage=item.stage, actor=actor)
+            deliverable_request_changes(deliverable=deliverable, stage=item.stage, actor=actor, note=item.notes)
             notify(
                 deliverable.assignee,
                 actor=actor,
@@ -274,7 +279,7 @@ def review_session_complete(*, session: ReviewSession, actor) -> ReviewSession:
                 url=review_url(deliverable),
             )
         else:
-            deliverable_set_status(deliverable=deliverable, status=Deliverable.Status.IN_PROGRESS, actor=actor)
+            deliverable_reject(deliverable=deliverable, stage=item.stage, actor=actor, note=item.notes)
             notify(
                 deliverable.assignee,
                 actor=actor,

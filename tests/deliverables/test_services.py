@@ -5,10 +5,11 @@ from deliverables.services import (
     deliverable_approve_stage,
     deliverable_complete_stage,
     deliverable_create,
+    deliverable_hold,
     deliverable_pass_formal_stage,
-    deliverable_send_back_for_amends,
-    deliverable_set_status,
-    deliverable_set_status_by_hand,
+    deliverable_request_changes,
+    deliverable_set_by_upstream,
+    deliverable_set_status_by_person,
     deliverable_update,
     deliverable_upsert,
 )
@@ -116,7 +117,7 @@ def test_only_the_current_stage_can_change(producer):
 
 def test_on_hold_freezes_stages(producer):
     deliverable = make_deliverable()
-    deliverable_set_status(deliverable=deliverable, status=Deliverable.Status.ON_HOLD, actor=producer)
+    deliverable_hold(deliverable=deliverable, actor=producer)
     with pytest.raises(ConflictError, match="on hold"):
         deliverable_complete_stage(deliverable=deliverable, stage=deliverable.current_stage, actor=producer)
 
@@ -143,7 +144,7 @@ def test_passing_the_last_formal_stage_approves_and_emits(producer, django_captu
 def test_changes_requested_goes_to_amends_then_back_to_the_formal_stage(producer):
     deliverable = make_deliverable()
     client_review = advance_to(deliverable, "Client Review", producer)
-    deliverable = deliverable_send_back_for_amends(deliverable=deliverable, stage=client_review, actor=producer)
+    deliverable = deliverable_request_changes(deliverable=deliverable, stage=client_review, actor=producer)
     assert deliverable.current_stage.name == "Amends"
     assert deliverable.status == Deliverable.Status.IN_PROGRESS
     deliverable_complete_stage(deliverable=deliverable, stage=deliverable.current_stage, actor=producer)
@@ -153,7 +154,7 @@ def test_changes_requested_goes_to_amends_then_back_to_the_formal_stage(producer
         deliverable=deliverable, stage=deliverable.current_stage, actor=producer
     )
     final = advance_to(deliverable, "Final Approval", producer)
-    deliverable = deliverable_send_back_for_amends(deliverable=deliverable, stage=final, actor=producer)
+    deliverable = deliverable_request_changes(deliverable=deliverable, stage=final, actor=producer)
     assert deliverable.current_stage.name == "Amends"
     assert deliverable.stages.get(name="Final Approval").status == Stage.Status.PENDING
     assert deliverable.stages.get(name="Client Review").status == Stage.Status.DONE
@@ -168,8 +169,10 @@ def test_status_change_emits_status_changed_and_approved_only_on_entering_approv
     events.subscribe(events.ALL_EVENTS, handler)
     try:
         with django_capture_on_commit_callbacks(execute=True):
-            deliverable_set_status(deliverable=deliverable, status=Deliverable.Status.APPROVED, actor=producer)
-            deliverable_set_status(deliverable=deliverable, status=Deliverable.Status.APPROVED, actor=producer)
+            for _ in range(2):
+                deliverable_set_by_upstream(
+                    deliverable=deliverable, status=Deliverable.Status.APPROVED, source="api", system="OMG sync"
+                )
     finally:
         events.unsubscribe(events.ALL_EVENTS, handler)
     assert heard == ["deliverable.status_changed", "deliverable.approved"]
@@ -182,7 +185,7 @@ def test_a_viewer_is_refused_every_deliverable_write(viewer, producer):
     writes = [
         lambda: deliverable_create(project=deliverable.project, name="Sneaky", actor=viewer),
         lambda: deliverable_update(deliverable=deliverable, actor=viewer, notes="Sneaky"),
-        lambda: deliverable_set_status_by_hand(deliverable=deliverable, status="ON_HOLD", actor=viewer),
+        lambda: deliverable_set_status_by_person(deliverable=deliverable, status="ON_HOLD", actor=viewer),
         lambda: deliverable_complete_stage(deliverable=deliverable, stage=first, actor=viewer),
         lambda: deliverable_approve_stage(deliverable=deliverable, stage=internal, actor=viewer),
     ]
@@ -201,16 +204,16 @@ def test_a_reviewer_approves_a_simple_stage_but_edits_nothing(reviewer, producer
     with pytest.raises(PermissionDeniedError):
         deliverable_complete_stage(deliverable=deliverable, stage=deliverable.stages.get(order=0), actor=reviewer)
     with pytest.raises(PermissionDeniedError):
-        deliverable_set_status_by_hand(deliverable=deliverable, status="ON_HOLD", actor=reviewer)
+        deliverable_set_status_by_person(deliverable=deliverable, status="ON_HOLD", actor=reviewer)
     deliverable = deliverable_approve_stage(deliverable=deliverable, stage=internal, actor=reviewer)
     assert deliverable.current_stage.name == "Client Review"
 
 
-def test_a_producer_creates_edits_and_sets_the_status_by_hand(producer):
+def test_a_producer_creates_edits_and_puts_on_hold_by_name(producer):
     deliverable = deliverable_create(project=ProjectFactory(), name="Banner", actor=producer, priority="HIGH")
     assert deliverable.stages.count() == 11
     assert deliverable_update(deliverable=deliverable, actor=producer, notes="v2").notes == "v2"
-    deliverable = deliverable_set_status_by_hand(deliverable=deliverable, status="ON_HOLD", actor=producer)
+    deliverable = deliverable_set_status_by_person(deliverable=deliverable, status="ON_HOLD", actor=producer)
     assert deliverable.status == Deliverable.Status.ON_HOLD
     with pytest.raises(ConflictError, match="already exists"):
         deliverable_create(project=deliverable.project, name="Banner", actor=producer)

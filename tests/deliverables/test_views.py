@@ -53,7 +53,7 @@ def test_none_stage_shows_mark_complete_and_completes(client, producer):
     assert deliverable.status == Deliverable.Status.IN_PROGRESS
 
 
-def test_htmx_completion_swaps_the_stages_panel(client, producer):
+def test_htmx_completion_re_renders_every_part_of_the_page_that_changed(client, producer):
     deliverable = make_deliverable(ProjectFactory())
     first = _stage(deliverable, "pipeline")
     client.force_login(producer)
@@ -62,9 +62,14 @@ def test_htmx_completion_swaps_the_stages_panel(client, producer):
     )
     body = response.content.decode()
     assert response.status_code == 200
-    assert body.lstrip().startswith('<section class="panel" id="stages">')
+    assert body.lstrip().startswith('<div id="deliverable-page">')
+    assert "<html" not in body  # a fragment: the page body, not a second page
     assert "1/11 · New" in body
     assert "Pipeline marked complete." in body
+    assert '<span class="badge badge-IN_PROGRESS">In progress</span>' in body  # the header badge
+    assert 'data-testid="hold-form"' in body  # the status control for the new status
+    assert 'data-intent="complete"' in body  # the history's new step
+    assert 'data-testid="reopen-pipeline"' in body  # the completion can be undone
 
 
 def test_simple_stage_approve_records_who_and_when(client, producer, reviewer):
@@ -106,11 +111,13 @@ def test_viewer_sees_no_controls_and_gets_403_posting(client, viewer, producer):
     first = _stage(deliverable, "pipeline")
     client.force_login(viewer)
     body = client.get(reverse("deliverables:detail", args=[deliverable.pk])).content.decode()
-    assert "Mark complete" not in body and "Approve" not in body and "Set status" not in body
+    assert "Mark complete" not in body and "Approve" not in body and "Put on hold" not in body
     for name, args in [
         ("stage_complete", [deliverable.pk, first.pk]),
         ("stage_approve", [deliverable.pk, first.pk]),
-        ("set_status", [deliverable.pk]),
+        ("stage_reopen", [deliverable.pk, first.pk]),
+        ("hold", [deliverable.pk]),
+        ("release", [deliverable.pk]),
         ("edit", [deliverable.pk]),
         ("create", [deliverable.project_id]),
     ]:
@@ -126,15 +133,19 @@ def test_reviewer_may_approve_but_not_complete(client, reviewer):
     assert client.post(reverse("deliverables:stage_complete", args=[deliverable.pk, first.pk])).status_code == 403
 
 
-def test_set_status_goes_through_the_service_and_on_hold_freezes_stages(client, producer):
+def test_hold_freezes_stages_and_release_returns_to_the_status_before(client, producer):
     deliverable = make_deliverable(ProjectFactory())
     client.force_login(producer)
-    client.post(reverse("deliverables:set_status", args=[deliverable.pk]), {"status": "ON_HOLD"})
+    client.post(reverse("deliverables:hold", args=[deliverable.pk]), {"note": "Client paused the campaign"})
     deliverable.refresh_from_db()
     assert deliverable.status == Deliverable.Status.ON_HOLD
     body = client.get(reverse("deliverables:detail", args=[deliverable.pk])).content.decode()
     assert "Mark complete" not in body
     assert "stages are frozen" in body
+    assert "Client paused the campaign" in body  # the history shows the note
+    client.post(reverse("deliverables:release", args=[deliverable.pk]))
+    deliverable.refresh_from_db()
+    assert deliverable.status == Deliverable.Status.NOT_STARTED
 
 
 def test_edit_deliverable_and_errors(client, producer):
@@ -233,7 +244,7 @@ def test_deliverable_page_renders_its_stages_without_any_registered_panel(client
     body = response.content.decode()
     assert response.status_code == 200
     assert 'data-testid="stages-table"' in body and "6/11 · Client Review" in body
-    assert 'data-testid="stage-client-review"' in body and 'data-testid="status-form"' in body
+    assert 'data-testid="stage-client-review"' in body and 'data-testid="status-control"' in body
     for absent in ("revisions-panel", "box-push-panel", "review-panel-link", "box-send"):
         assert f'data-testid="{absent}"' not in body, absent
     assert 'data-testid="stage-amends"' in body

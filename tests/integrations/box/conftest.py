@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.core.files.base import ContentFile
 
 from deliverables.models import Deliverable
-from deliverables.services import deliverable_set_status
+from deliverables.services import deliverable_set_by_upstream
 from reviews.services import revision_upload
 from tests.factories import ProjectFactory, UserFactory, make_deliverable
 from tracker.models import User
@@ -141,4 +141,6 @@ def add_revision(deliverable: Deliverable, content: bytes = PNG, name: str = "he
 
 
 def approve(deliverable: Deliverable, actor=None) -> Deliverable:
-    return deliverable_set_status(deliverable=deliverable, status=Deliverable.Status.APPROVED, actor=actor)
+    return deliverable_set_by_upstream(
+        deliverable=deliverable, status=Deliverable.Status.APPROVED, source="api", system="test", actor=actor
+    )

@@ -6,7 +6,7 @@ import pytest
 from django.db import IntegrityError, connection
 
 from deliverables.models import Deliverable, Stage
-from deliverables.services import deliverable_set_status
+from deliverables.services import deliverable_set_by_upstream
 from reviews.models import FeedbackItem, ReviewSession, ReviewSessionItem
 from reviews.services.feedback import feedback_item_set_status
 from reviews.services.revisions import revision_upload
@@ -79,7 +79,7 @@ def test_items_must_be_at_a_formal_stage_with_a_revision(at_client_review, revie
     with pytest.raises(ConflictError, match="has no revision to review yet"):
         review_session_add_item(session=session, deliverable=bare, actor=reviewer)
     held = at_client_review("Held")
-    deliverable_set_status(deliverable=held, status=Deliverable.Status.ON_HOLD)
+    deliverable_set_by_upstream(deliverable=held, status=Deliverable.Status.ON_HOLD, source="api", system="test")
     with pytest.raises(ConflictError, match="is on hold"):
         review_session_add_item(session=session, deliverable=held, actor=reviewer)
     ready = at_client_review("Ready")
