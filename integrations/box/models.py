@@ -23,6 +23,7 @@ class BoxPushLog(TimeStampedModel):
     class Trigger(models.TextChoices):
         APPROVED = "approved", "Deliverable approved"
         MANUAL = "manual", "Send to client (Box)"
+        OVERRIDE = "override", "Sent by an admin before approval"
         RETRY = "retry", "Retry"
 
     push_id = models.UUIDField(db_index=True)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import Q, QuerySet
 
-from deliverables.models import Deliverable
+from deliverables.models import Deliverable, Revision
 from tracker.errors import NotFoundError
 from tracker.models import Organisation
 
@@ -105,3 +105,8 @@ def box_inbound_list(
     if search:
         rows = rows.filter(Q(folder_name__icontains=search) | Q(file_name__icontains=search))
     return rows.order_by("-created_at", "-id")[:limit]
+
+
+def latest_revision_round(deliverable: Deliverable) -> int | None:
+    """The round a send would push (the deliverable's latest revision), or None without a revision."""
+    return Revision.objects.filter(deliverable=deliverable).order_by("-round").values_list("round", flat=True).first()

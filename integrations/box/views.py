@@ -87,7 +87,11 @@ def push_panel(request, pk: int):
 def deliverable_send(request, pk: int):
     deliverable = selectors.box_deliverable(organisation=organisation_for_user(request.user), pk=pk)
     return _after_push(
-        request, deliverable, lambda: services.box_push_send(deliverable=deliverable, actor=request.user)
+        request,
+        deliverable,
+        lambda: services.box_push_send(
+            deliverable=deliverable, actor=request.user, override=request.POST.get("override") == "confirmed"
+        ),
     )
 
 

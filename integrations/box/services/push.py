@@ -100,12 +100,25 @@ def box_push_on_approval(event: str, payload: dict) -> None:
     box_push_queue(deliverable=deliverable, trigger=BoxPushLog.Trigger.APPROVED, requested_by=actor)
 
 
-def box_push_send(*, deliverable: Deliverable, actor: User) -> BoxPushLog:
-    """ "Send to client (Box)": a push requested by a producer or admin."""
+def box_push_send(*, deliverable: Deliverable, actor: User, override: bool = False) -> BoxPushLog:
+    """ "Send to client (Box)": a push requested by a producer or admin, of an APPROVED deliverable's latest
+    revision. An admin may send a deliverable that is not approved yet with `override` (the page asks them to
+    confirm it), and the push row records it as an override."""
     require_permission(actor, Permission.BOX_PUSH)
-    return box_push_queue(
-        deliverable=deliverable, trigger=BoxPushLog.Trigger.MANUAL, requested_by=actor, refuse_in_flight=True
-    )
+    deliverable = Deliverable.objects.get(pk=deliverable.pk)
+    if not Revision.objects.filter(deliverable=deliverable).exists():
+        raise ConflictError("the deliverable has no revision to send")
+    trigger = BoxPushLog.Trigger.MANUAL
+    if deliverable.status != Deliverable.Status.APPROVED:
+        if not override:
+            raise ConflictError(
+                f"only approved work is sent to the client, and this deliverable is "
+                f"{deliverable.get_status_display().lower()}: an admin can send it anyway"
+            )
+        require_permission(actor, Permission.ADMIN_SETTINGS)
+        trigger = BoxPushLog.Trigger.OVERRIDE
+        logger.warning("box.push_override", extra={"deliverable_id": deliverable.pk, "actor_id": actor.pk})
+    return box_push_queue(deliverable=deliverable, trigger=trigger, requested_by=actor, refuse_in_flight=True)
 
 
 def box_push_retry(*, push_log: BoxPushLog, actor: User) -> BoxPushLog:

@@ -7,7 +7,7 @@ from projects.models import ApprovalType
 from tracker.permissions import Permission, has_permission
 from tracker.services import organisation_for_user
 
-from ..selectors import box_push_state
+from ..selectors import box_push_state, latest_revision_round
 
 register = template.Library()
 
@@ -46,12 +46,20 @@ def box_push_panel(context, deliverable):
 
 @register.inclusion_tag("box/_send_button.html", takes_context=True)
 def box_send_button(context, deliverable, stage):
-    """Rendered on the approval stage row (the last FORMAL stage) only, for users who may push."""
-    show = has_permission(_user(context), Permission.BOX_PUSH) and stage.pk == _approval_stage_id(deliverable)
+    """Rendered on the approval stage row (the last FORMAL stage) only, for users who may push, and only when there
+    is a revision to send: an approved deliverable's send asks for a confirmation; before approval only an admin
+    sees it, as an override they must confirm."""
+    user = _user(context)
+    show = has_permission(user, Permission.BOX_PUSH) and stage.pk == _approval_stage_id(deliverable)
+    approved = deliverable.status == Deliverable.Status.APPROVED
+    override = show and not approved and has_permission(user, Permission.ADMIN_SETTINGS)
+    latest = latest_revision_round(deliverable) if show and (approved or override) else None
     return {
         "deliverable": deliverable,
         "stage": stage,
-        "show": show,
+        "show": latest is not None,
+        "override": not approved,
+        "round": latest,
         "request": context.get("request"),
         "csrf_token": context.get("csrf_token"),
     }

@@ -10,7 +10,7 @@ from projects.models import ApprovalType
 from tests.factories import UserFactory
 from tracker.models import Organisation, User
 
-from .conftest import ENTERPRISE_ID, add_revision
+from .conftest import ENTERPRISE_ID, add_revision, approve
 
 pytestmark = pytest.mark.django_db
 
@@ -99,6 +99,8 @@ def render_tags(user, deliverable, stages):
 def test_the_send_button_is_on_the_approval_stage_row_only_for_producers_and_admins(
     deliverable, producer, admin_user, reviewer, viewer, django_assert_max_num_queries
 ):
+    add_revision(deliverable)
+    deliverable = approve(deliverable)
     stages = list(deliverable.stages.order_by("order"))
     approval = [s for s in stages if s.approval_type == ApprovalType.FORMAL][-1]
     for user in (producer, admin_user):
@@ -108,7 +110,7 @@ def test_the_send_button_is_on_the_approval_stage_row_only_for_producers_and_adm
         assert "Send to client (Box)" in row and reverse("box:send", args=[deliverable.pk]) in row
     for user in (reviewer, viewer):
         assert 'data-testid="box-send"' not in render_tags(user, deliverable, stages)
-    with django_assert_max_num_queries(3):  # the panel's push, the stages once: not a query per row
+    with django_assert_max_num_queries(4):  # the panel's push, the stages once, the latest round: not per row
         render_tags(producer, deliverable, stages)
 
 
@@ -127,6 +129,7 @@ def test_the_panel_shows_queued_then_sent_with_a_link(deliverable, producer, fak
 
 def test_send_to_client_pushes_now(client, deliverable, producer, fake_box, django_capture_on_commit_callbacks):
     add_revision(deliverable)
+    approve(deliverable)
     client.force_login(producer)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("box:send", args=[deliverable.pk]), HTTP_HX_REQUEST="true")
@@ -139,6 +142,7 @@ def test_send_to_client_pushes_now(client, deliverable, producer, fake_box, djan
 
 def test_send_to_client_refuses_while_a_push_is_under_way(client, deliverable, producer, fake_box):
     add_revision(deliverable)
+    approve(deliverable)
     client.force_login(producer)
     client.post(reverse("box:send", args=[deliverable.pk]))  # queued; its message waits for a commit
     response = client.post(reverse("box:send", args=[deliverable.pk]), HTTP_HX_REQUEST="true")
@@ -149,6 +153,7 @@ def test_send_to_client_refuses_while_a_push_is_under_way(client, deliverable, p
 def test_send_without_box_configured_says_why(client, deliverable, producer, settings):
     settings.BOX_CONFIG_FILE = ""
     add_revision(deliverable)
+    approve(deliverable)
     client.force_login(producer)
     response = client.post(reverse("box:send", args=[deliverable.pk]), HTTP_HX_REQUEST="true")
     page = response.content.decode()
@@ -179,6 +184,7 @@ def test_retry_after_a_failure_pushes_again(
     client, deliverable, producer, fake_box, django_capture_on_commit_callbacks
 ):
     add_revision(deliverable)
+    approve(deliverable)
     fake_box.fail_next(1, status=400, path="/2.0/folders")
     client.force_login(producer)
     with django_capture_on_commit_callbacks(execute=True):
@@ -267,3 +273,38 @@ def test_the_panel_shows_no_push_of_another_organisation(deliverable, producer, 
     )
     assert 'data-state="failed"' in render_tags(producer, deliverable, [])
     assert 'data-state="none"' in render_tags(other_admin, deliverable, [])
+
+
+def test_send_refuses_work_that_is_not_approved_and_writes_nothing(client, deliverable, producer, fake_box):
+    add_revision(deliverable)
+    client.force_login(producer)
+    url = reverse("box:send", args=[deliverable.pk])
+    response = client.post(url, HTTP_HX_REQUEST="true")
+    assert "Only approved work is sent to the client" in response.content.decode()
+    assert client.post(url, {"override": "confirmed"}).status_code == 403  # the override is an admin's
+    assert not BoxPushLog.objects.exists()
+    assert 'data-testid="box-send"' not in render_tags(producer, deliverable, list(deliverable.stages.all()))
+
+
+def test_send_refuses_a_deliverable_without_a_revision(client, deliverable, producer, fake_box):
+    approve(deliverable)
+    client.force_login(producer)
+    response = client.post(reverse("box:send", args=[deliverable.pk]), HTTP_HX_REQUEST="true")
+    assert "no revision to send" in response.content.decode()
+    assert not BoxPushLog.objects.exists()
+
+
+def test_an_admin_may_override_only_with_the_explicit_confirmation(
+    client, deliverable, admin_user, fake_box, django_capture_on_commit_callbacks
+):
+    add_revision(deliverable)
+    html = render_tags(admin_user, deliverable, list(deliverable.stages.all()))
+    assert "Send before approval" in html and 'data-testid="box-override"' in html
+    client.force_login(admin_user)
+    refused = client.post(reverse("box:send", args=[deliverable.pk]), HTTP_HX_REQUEST="true")
+    assert "an admin can send it anyway" in refused.content.decode() and not BoxPushLog.objects.exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("box:send", args=[deliverable.pk]), {"override": "confirmed"}, HTTP_HX_REQUEST="true")
+    row = BoxPushLog.objects.get()
+    assert (row.trigger, row.requested_by, row.outcome) == ("override", admin_user, "sent")
