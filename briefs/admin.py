@@ -1,17 +1,26 @@
 from django.contrib import admin
 
+from tracker.admin_services import run_for_each
+
 from .models import Brief
+from .services import brief_reopen
 
 
 @admin.register(Brief)
 class BriefAdmin(admin.ModelAdmin):
+    """Briefs arrive through intake and are triaged on the inbox; here the triage fields are read-only and the one
+    triage action goes through its service (permission, events)."""
+
     list_display = ["title", "status", "priority", "client_team", "source", "requested_due_date", "created_at"]
     list_filter = ["status", "priority", "client_team", "source", "organisation"]
     search_fields = ["title", "description", "external_id", "requestor_name", "requestor_email"]
     list_select_related = ["client_team"]
-    raw_id_fields = ["converted_project", "decided_by"]
-    readonly_fields = ["created_at", "updated_at"]
+    readonly_fields = [
+        "organisation", "external_id", "source", "status", "converted_project", "rejection_reason", "decided_by",
+        "decided_at", "created_at", "updated_at",
+    ]  # fmt: skip
     date_hierarchy = "created_at"
+    actions = ["reopen"]
     fieldsets = [
         (None, {"fields": ["organisation", "title", "description", "status", "priority", "client_team"]}),
         ("Requestor", {"fields": ["requestor_name", "requestor_email", "requested_due_date"]}),
@@ -19,3 +28,10 @@ class BriefAdmin(admin.ModelAdmin):
         ("Triage", {"fields": ["converted_project", "rejection_reason", "decided_by", "decided_at"]}),
         ("Timestamps", {"fields": ["created_at", "updated_at"]}),
     ]
+
+    def has_add_permission(self, request):
+        return False  # a brief is created by intake (webhook, REST, spreadsheets), which records its source
+
+    @admin.action(description="Reopen the selected rejected briefs (back to the pending inbox)")
+    def reopen(self, request, queryset):
+        run_for_each(self, request, queryset, lambda brief: brief_reopen(brief=brief, actor=request.user), "Reopened")

@@ -1,57 +1,97 @@
 from django.contrib import admin
 
 from projects.admin import ProjectAdmin
+from tracker.admin_services import ReadOnlyAdmin, ReadOnlyInline, run_for_each
 
-from .models import Deliverable, Revision, Stage
+from .models import Deliverable, Revision, Stage, Transition
+from .services import deliverable_hold, deliverable_release, deliverable_update
+from .services.upsert import DELIVERABLE_FIELDS
+
+ADMIN = Transition.Source.ADMIN  # how a change made in Django admin reads in the history
 
 
-class StageInline(admin.TabularInline):
+class StageInline(ReadOnlyInline):
     """Read-only here: stage changes go through the deliverable services, which enforce the gates."""
 
     model = Stage
     fields = ["order", "name", "approval_type", "status", "started_at", "completed_by", "completed_at"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
     ordering = ["order"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("completed_by")
 
 
-class RevisionInline(admin.TabularInline):
+class TransitionInline(ReadOnlyInline):
+    """The deliverable's history, newest first, read-only."""
+
+    model = Transition
+    fields = ["created_at", "intent", "from_status", "to_status", "stage_name", "actor", "system", "source", "note"]
+    ordering = ["-created_at", "-id"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+
+class RevisionInline(ReadOnlyInline):
     model = Revision
     fields = ["round", "file", "source", "created_by", "created_at"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Deliverable)
 class DeliverableAdmin(admin.ModelAdmin):
+    """Edits of the deliverable's own fields go through `deliverable_update` (events); status and stages change
+    only through the state machine: the hold and release actions here, the gates on the deliverable page."""
+
     list_display = ["name", "project", "status", "priority", "current_stage", "due_date", "assignee"]
     list_filter = ["status", "priority", "project__client_team"]
     search_fields = ["name", "slug", "cmf_sku", "project__name", "project__project_code", "project__omg_job_number"]
     list_select_related = ["project", "current_stage", "assignee"]
-    raw_id_fields = ["project", "assignee"]
-    # Status and the current stage follow the stage state machine; change them from the deliverable page.
-    readonly_fields = ["status", "current_stage", "created_at", "updated_at"]
-    inlines = [StageInline, RevisionInline]
+    raw_id_fields = ["assignee"]
+    readonly_fields = ["project", "name", "slug", "status", "held_from", "current_stage", "created_at", "updated_at"]
+    inlines = [StageInline, TransitionInline, RevisionInline]
+    actions = ["hold", "release"]
+
+    def has_add_permission(self, request):
+        return False  # added on the project page or by intake, which copy the pipeline's stages
+
+    def save_model(self, request, obj, form, change):
+        fields = {name: form.cleaned_data[name] for name in form.changed_data if name in DELIVERABLE_FIELDS}
+        if fields:
+            deliverable_update(deliverable=obj, actor=request.user, **fields)
+
+    @admin.action(description="Put the selected deliverables on hold")
+    def hold(self, request, queryset):
+        run_for_each(
+            self, request, queryset,
+            lambda d: deliverable_hold(deliverable=d, actor=request.user, source=ADMIN), "Put on hold",
+        )  # fmt: skip
+
+    @admin.action(description="Release the selected deliverables from hold")
+    def release(self, request, queryset):
+        run_for_each(
+            self, request, queryset,
+            lambda d: deliverable_release(deliverable=d, actor=request.user, source=ADMIN), "Released",
+        )  # fmt: skip
+
+
+@admin.register(Transition)
+class TransitionAdmin(ReadOnlyAdmin):
+    """The approval trail: written by the state machine in the transaction of each change, never edited."""
+
+    list_display = ["created_at", "deliverable", "intent", "from_status", "to_status", "stage_name", "actor", "system"]
+    list_filter = ["intent", "source", "to_status"]
+    search_fields = ["deliverable__name", "stage_name", "system", "note"]
+    list_select_related = ["deliverable", "actor"]
 
 
 @admin.register(Stage)
-class StageAdmin(admin.ModelAdmin):
+class StageAdmin(ReadOnlyAdmin):
+    """Stages change only through the state machine (the gates on the deliverable page, review sessions)."""
+
     list_display = ["deliverable", "order", "name", "approval_type", "status", "completed_by", "completed_at"]
     list_filter = ["approval_type", "status"]
     search_fields = ["name", "deliverable__name"]
     list_select_related = ["deliverable", "completed_by"]
-    readonly_fields = ["deliverable", "template_stage", "status", "completed_by", "completed_at", "started_at"]
 
 
 @admin.register(Revision)
@@ -71,22 +111,13 @@ class RevisionAdmin(admin.ModelAdmin):
         return False
 
 
-class ProjectDeliverableInline(admin.TabularInline):
+class ProjectDeliverableInline(ReadOnlyInline):
     """The project's deliverables, read-only: a deliverable is added through `deliverable_create` (the project
     page, the API), which gives it its slug, its stages and its events; an inline row would have none of them."""
 
     model = Deliverable
     fields = ["name", "status", "priority", "due_date", "assignee", "current_stage"]
-    readonly_fields = fields
     show_change_link = True
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("assignee", "current_stage")

@@ -78,6 +78,10 @@ def allowed(intent: Intent, status: str) -> bool:
 def refusal(intent: Intent, status: str) -> str:
     """The reason an intent is not allowed from a status, in the words a person reads."""
     label = Status(status).label.lower()
+    if intent == Intent.HOLD and status == Status.ON_HOLD:
+        return "the deliverable is already on hold"
+    if intent == Intent.RELEASE:
+        return "the deliverable is not on hold"
     if status == Status.ON_HOLD:
         return f"the deliverable is on hold: release it before it can be {INTENT_LABELS[intent].lower()}"
     return f"a deliverable that is {label} cannot be {INTENT_LABELS[intent].lower()}"

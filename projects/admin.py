@@ -5,7 +5,7 @@ from .models import PipelineStageTemplate, PipelineTemplate, Project
 
 class PipelineStageTemplateInline(admin.TabularInline):
     model = PipelineStageTemplate
-    fields = ["order", "name", "slug", "approval_type"]
+    fields = ["order", "name", "slug", "approval_type", "requires_different_approver"]
     prepopulated_fields = {"slug": ["name"]}
     extra = 0
     ordering = ["order"]

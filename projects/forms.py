@@ -101,3 +101,4 @@ class PipelineStageForm(forms.Form):
 
 class PipelineStageApprovalForm(forms.Form):
     approval_type = forms.ChoiceField(choices=ApprovalType.choices)
+    requires_different_approver = forms.BooleanField(required=False, label="Four-eyes")

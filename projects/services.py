@@ -346,9 +346,15 @@ def pipeline_stage_move(*, stage: PipelineStageTemplate, actor, direction: str) 
 
 @transaction.atomic
 def pipeline_stage_update(
-    *, stage: PipelineStageTemplate, actor, name: str | None = None, approval_type: str | None = None
+    *,
+    stage: PipelineStageTemplate,
+    actor,
+    name: str | None = None,
+    approval_type: str | None = None,
+    requires_different_approver: bool | None = None,
 ) -> PipelineStageTemplate:
-    """Rename a stage and/or change its gate (NONE / SIMPLE / FORMAL). Existing deliverables keep theirs."""
+    """Rename a stage and/or change its gate (NONE / SIMPLE / FORMAL) and its four-eyes rule (the approver must
+    not be who uploaded the revision under review). Existing deliverables keep theirs."""
     require_permission(actor, Permission.ADMIN_SETTINGS)
     _lock_template(stage.template)
     stage = PipelineStageTemplate.objects.select_for_update().get(pk=stage.pk)
@@ -361,6 +367,9 @@ def pipeline_stage_update(
             raise ApplicationError(f"unknown approval type {approval_type!r}", {"field": "approval_type"})
         stage.approval_type = approval_type
         changed.append("approval_type")
+    if requires_different_approver is not None and requires_different_approver != stage.requires_different_approver:
+        stage.requires_different_approver = requires_different_approver
+        changed.append("requires_different_approver")
     if changed:
         stage.save(update_fields=changed)
     return stage

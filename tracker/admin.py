@@ -2,8 +2,10 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from .admin_services import ReadOnlyAdmin, ReadOnlyInline, run_for_each
 from .api.services import api_key_create, api_key_revoke, api_key_update
-from .models import ApiKey, ClientTeam, IdempotencyRecord, Notification, Organisation, User
+from .events import event_dispatch
+from .models import ApiKey, ClientTeam, Event, EventDelivery, IdempotencyRecord, Notification, Organisation, User
 
 
 @admin.register(Organisation)
@@ -125,3 +127,26 @@ class IdempotencyRecordAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+class EventDeliveryInline(ReadOnlyInline):
+    model = EventDelivery
+    fields = ["subscriber", "handled_at"]
+
+
+@admin.register(Event)
+class EventAdmin(ReadOnlyAdmin):
+    """The outbox: what was emitted, which subscribers have handled it, and what is still waiting for the sweep."""
+
+    list_display = ["id", "name", "created_at", "dispatched_at", "attempts", "next_attempt_at"]
+    list_filter = ["name", ("dispatched_at", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "last_error"]
+    inlines = [EventDeliveryInline]
+    actions = ["dispatch_now"]
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None  # the list (and its action) yes, editing a row no
+
+    @admin.action(description="Dispatch the selected events now (subscribers that already handled one are skipped)")
+    def dispatch_now(self, request, queryset):
+        run_for_each(self, request, queryset, lambda event: event_dispatch(event_id=event.pk), "Dispatched")
