@@ -4,7 +4,7 @@ from datetime import datetime
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from deliverables.models import Deliverable, Stage
+from deliverables.models import Deliverable, Stage, Transition
 from projects.models import Project
 from tracker.errors import NotFoundError
 from tracker.ids import parse_id
@@ -78,3 +78,16 @@ def v1_deliverable_list(*, project: Project) -> QuerySet[Deliverable]:
 
 def v1_deliverable_get(*, pk: int) -> Deliverable:
     return v1_deliverables().get(pk=pk)
+
+
+def v1_deliverable_find(*, project: Project, deliverable_id: str) -> Deliverable:
+    """One of the project's deliverables by its id (a string in the URL); anything else is not found."""
+    pk = parse_id(deliverable_id)
+    deliverable = Deliverable.objects.filter(project=project, pk=pk).first() if pk is not None else None
+    if deliverable is None:
+        raise NotFoundError("deliverable not found")
+    return deliverable
+
+
+def v1_deliverable_history(*, deliverable: Deliverable) -> QuerySet[Transition]:
+    return Transition.objects.filter(deliverable=deliverable).select_related("actor")

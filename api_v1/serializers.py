@@ -208,3 +208,26 @@ class DeliverablePageSerializer(serializers.Serializer):
     next = serializers.CharField(
         source="next_cursor", allow_null=True, help_text="Cursor of the next page; null on the last page."
     )
+
+
+class TransitionOutputSerializer(serializers.Serializer):
+    """One step of a deliverable's approval trail: what happened, from which status to which, who or which
+    upstream system did it, through which door, and when. Read-only: the trail is written by the tracker."""
+
+    id = IdField(source="pk")
+    intent = serializers.CharField()
+    fromStatus = serializers.ChoiceField(source="from_status", choices=Deliverable.Status.choices)
+    toStatus = serializers.ChoiceField(source="to_status", choices=Deliverable.Status.choices)
+    stage = serializers.CharField(source="stage_name", allow_blank=True)
+    actor = serializers.CharField(source="actor.get_full_name", allow_null=True, default=None)
+    system = serializers.CharField(allow_blank=True)
+    source = serializers.CharField()
+    note = serializers.CharField(allow_blank=True)
+    createdAt = serializers.DateTimeField(source="created_at")
+
+
+class TransitionPageSerializer(serializers.Serializer):
+    results = TransitionOutputSerializer(many=True, source="rows")
+    next = serializers.CharField(
+        source="next_cursor", allow_null=True, help_text="Cursor of the next page; null on the last page."
+    )

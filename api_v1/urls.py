@@ -6,7 +6,7 @@ from rest_framework.permissions import AllowAny
 
 from tracker.api import schema  # noqa: F401  (registers the API-key security scheme with drf-spectacular)
 
-from .views import ProjectCollectionApi, ProjectDeliverablesApi, ProjectDetailApi
+from .views import DeliverableHistoryApi, ProjectCollectionApi, ProjectDeliverablesApi, ProjectDetailApi
 
 app_name = "api_v1"
 
@@ -17,6 +17,11 @@ urlpatterns = [
     path("projects", ProjectCollectionApi.as_view(), name="projects"),
     path("projects/<str:project_id>", ProjectDetailApi.as_view(), name="project"),
     path("projects/<str:project_id>/deliverables", ProjectDeliverablesApi.as_view(), name="project-deliverables"),
+    path(
+        "projects/<str:project_id>/deliverables/<str:deliverable_id>/history",
+        DeliverableHistoryApi.as_view(),
+        name="deliverable-history",
+    ),
     path("schema/", SpectacularAPIView.as_view(**_public), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api_v1:schema", **_public), name="docs"),
 ]

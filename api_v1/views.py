@@ -23,7 +23,9 @@ from tracker.api.throttling import ApiKeyRateThrottle
 from tracker.models import ApiKey
 
 from .selectors import (
+    v1_deliverable_find,
     v1_deliverable_get,
+    v1_deliverable_history,
     v1_deliverable_list,
     v1_project_find,
     v1_project_get,
@@ -39,6 +41,7 @@ from .serializers import (
     ProjectInputSerializer,
     ProjectListQuerySerializer,
     ProjectPageSerializer,
+    TransitionPageSerializer,
 )
 
 
@@ -72,6 +75,9 @@ IDEMPOTENCY_PARAMETER = OpenApiParameter(
     ),
 )
 PROJECT_ID = OpenApiParameter("project_id", OpenApiTypes.STR, OpenApiParameter.PATH, description="Project id.")
+DELIVERABLE_ID = OpenApiParameter(
+    "deliverable_id", OpenApiTypes.STR, OpenApiParameter.PATH, description="Deliverable id."
+)
 
 
 class V1ApiView(IdempotentAPIView):
@@ -204,3 +210,32 @@ class ProjectDeliverablesApi(V1ApiView):
             DeliverableOutputSerializer(v1_deliverable_get(pk=deliverable.pk)).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
+
+
+class DeliverableHistoryApi(V1ApiView):
+    required_scopes = {"GET": ApiKey.Scope.PROJECTS_READ}
+
+    @extend_schema(
+        operation_id="deliverables_history",
+        summary="A deliverable's approval trail",
+        description=(
+            "Every status and stage change of the deliverable, newest first: the intent (what happened), the "
+            "status before and after, the stage, the person or upstream system and the door it came through "
+            "(`ui`, `webhook`, `api`, `review_session`, `box`, `admin`). Read-only."
+        ),
+        parameters=[PROJECT_ID, DELIVERABLE_ID, PageQuerySerializer],
+        responses={200: TransitionPageSerializer, **_errors(400, 401, 403, 404, 429)},
+    )
+    def get(self, request, project_id: str, deliverable_id: str):
+        project = v1_project_find(organisation=self.organisation, project_id=project_id)
+        deliverable = v1_deliverable_find(project=project, deliverable_id=deliverable_id)
+        query = PageQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        page = paginate(
+            v1_deliverable_history(deliverable=deliverable),
+            cursor=params.get("cursor"),
+            limit=params["limit"],
+            field="created_at",
+        )
+        return Response(TransitionPageSerializer(page).data)

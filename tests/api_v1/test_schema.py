@@ -36,6 +36,7 @@ def test_schema_validates_and_describes_only_api_v1():
         f"{V1}/projects",
         f"{V1}/projects/{{project_id}}",
         f"{V1}/projects/{{project_id}}/deliverables",
+        f"{V1}/projects/{{project_id}}/deliverables/{{deliverable_id}}/history",
     }
     assert schema["components"]["securitySchemes"]["apiKey"] == {
         "type": "http",

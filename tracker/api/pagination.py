@@ -42,14 +42,15 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
     return value
 
 
-def paginate(queryset: QuerySet, *, cursor: str | None, limit: int) -> Page:
-    """One page of `queryset` in `(-updated_at, -id)` order, after `cursor`. Runs one query."""
-    queryset = queryset.order_by("-updated_at", "-id")
+def paginate(queryset: QuerySet, *, cursor: str | None, limit: int, field: str = "updated_at") -> Page:
+    """One page of `queryset` in `(-field, -id)` order, after `cursor`. Runs one query. `field` is the row's
+    timestamp to page on: `updated_at` for what changes, `created_at` for what is only ever appended."""
+    queryset = queryset.order_by(f"-{field}", "-id")
     if cursor:
-        updated_at, pk = decode_cursor(cursor)
-        queryset = queryset.filter(Q(updated_at__lt=updated_at) | Q(updated_at=updated_at, id__lt=pk))
+        at, pk = decode_cursor(cursor)
+        queryset = queryset.filter(Q(**{f"{field}__lt": at}) | Q(**{field: at, "id__lt": pk}))
     rows = list(queryset[: limit + 1])
     if len(rows) <= limit:
         return Page(rows=rows, next_cursor=None)
     rows = rows[:limit]
-    return Page(rows=rows, next_cursor=encode_cursor(rows[-1].updated_at, rows[-1].pk))
+    return Page(rows=rows, next_cursor=encode_cursor(getattr(rows[-1], field), rows[-1].pk))
