@@ -44,7 +44,7 @@ def test_schema_validates_and_describes_only_api_v1():
         "description": schema["components"]["securitySchemes"]["apiKey"]["description"],
     }
     operations = [op for path in schema["paths"].values() for op in path.values()]
-    assert len(operations) == 5
+    assert len(operations) == 6
     for operation in operations:
         assert operation["security"] == [{"apiKey": []}]
         assert "401" in operation["responses"]
