@@ -1,12 +1,14 @@
 import pytest
+from django.core.files.base import ContentFile
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from deliverables.models import Deliverable, Stage
-from deliverables.services import deliverable_approve_stage, deliverable_complete_stage
+from deliverables.services import deliverable_approve_stage, deliverable_complete_stage, deliverable_set_by_upstream
 from projects.models import ApprovalType
+from reviews.services import revision_upload
 from tests.factories import PipelineStageTemplateFactory, PipelineTemplateFactory, ProjectFactory, make_deliverable
 
 pytestmark = pytest.mark.django_db
@@ -224,9 +226,14 @@ def test_deliverable_page_shows_the_panels_reviews_and_box_register(client, prod
     assert '<div id="revisions">' in body and 'data-testid="revisions-panel"' in body
     assert 'data-testid="box-push-panel"' in body
     assert body.count('data-testid="review-panel-link"') == 2  # Client Review and Final Approval
+    assert reverse("reviews:stage_panel", args=[deliverable.pk, final.pk]) in body
+    assert 'data-testid="box-send"' not in body  # nothing approved to send yet
+
+    revision_upload(deliverable=deliverable, file=ContentFile(b"%PDF-1.4\n", name="hero.pdf"), actor=producer)
+    deliverable_set_by_upstream(deliverable=deliverable, status="APPROVED", source="api", system="OMG sync")
+    body = client.get(reverse("deliverables:detail", args=[deliverable.pk])).content.decode()
     assert body.count('data-testid="box-send"') == 1  # on the approval stage only
     assert body.index('data-testid="stage-final-approval"') < body.index('data-testid="box-send"')
-    assert reverse("reviews:stage_panel", args=[deliverable.pk, final.pk]) in body
 
 
 @pytest.fixture
