@@ -89,3 +89,22 @@ class ProjectFactory(factory.django.DjangoModelFactory):
 def make_deliverable(project: Project | None = None, name: str = "Hero banner", **fields):
     deliverable, _ = deliverable_upsert(project=project or ProjectFactory(), name=name, **fields)
     return deliverable
+
+
+def advance_to(deliverable, stage: str, actor):
+    """Walk a deliverable through its stages (completing NONE, approving SIMPLE, passing FORMAL ones) until the
+    stage whose slug or name is `stage` is current. Returns the deliverable, fresh from the database."""
+    from deliverables.services import (
+        deliverable_approve_stage,
+        deliverable_complete_stage,
+        deliverable_pass_formal_stage,
+    )
+
+    advance = {"NONE": deliverable_complete_stage, "SIMPLE": deliverable_approve_stage}
+    while True:
+        deliverable.refresh_from_db()
+        current = deliverable.current_stage
+        if stage in (current.slug, current.name):
+            return deliverable
+        step = advance.get(current.approval_type, deliverable_pass_formal_stage)
+        step(deliverable=deliverable, stage=current, actor=actor)

@@ -26,27 +26,19 @@ from deliverables.services import (
 from projects.models import ApprovalType
 from projects.services import pipeline_stage_update
 from reviews.services import revision_upload
-from tests.factories import PipelineStageTemplateFactory, PipelineTemplateFactory, ProjectFactory, make_deliverable
+from tests.factories import (
+    PipelineStageTemplateFactory,
+    PipelineTemplateFactory,
+    ProjectFactory,
+    advance_to,
+    make_deliverable,
+)
 from tests.integrations.inbound.conftest import post_webhook
 from tracker.errors import ConflictError
 
 pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _advance_to(deliverable, slug, actor):
-    while True:
-        deliverable.refresh_from_db()
-        stage = deliverable.current_stage
-        if stage.slug == slug:
-            return stage
-        if stage.approval_type == ApprovalType.SIMPLE:
-            deliverable_approve_stage(deliverable=deliverable, stage=stage, actor=actor)
-        elif stage.approval_type == ApprovalType.FORMAL:
-            deliverable_pass_formal_stage(deliverable=deliverable, stage=stage, actor=actor)
-        else:
-            deliverable_complete_stage(deliverable=deliverable, stage=stage, actor=actor)
 
 
 def _trail(deliverable):
@@ -116,7 +108,7 @@ def test_a_refused_intent_writes_nothing(producer):
 
 def test_release_returns_to_the_status_held_from(producer):
     deliverable = make_deliverable()
-    _advance_to(deliverable, "design", producer)
+    advance_to(deliverable, "design", producer).current_stage
     deliverable_hold(deliverable=deliverable, actor=producer)
     assert deliverable_release(deliverable=deliverable, actor=producer).status == Deliverable.Status.IN_PROGRESS
 
@@ -135,7 +127,7 @@ def test_upstream_sets_any_status_recorded_with_its_system(producer):
 
 def test_a_review_round_trip_reads_as_history(producer, reviewer):
     deliverable = make_deliverable()
-    formal = _advance_to(deliverable, "client-review", producer)
+    formal = advance_to(deliverable, "client-review", producer).current_stage
     deliverable_start_review(deliverable=deliverable, stage=formal, actor=reviewer)
     deliverable_request_changes(deliverable=deliverable, stage=formal, actor=reviewer, note="Logo too small")
     deliverable.refresh_from_db()
@@ -158,7 +150,7 @@ def test_a_review_round_trip_reads_as_history(producer, reviewer):
 
 def test_passing_the_last_formal_stage_approves(producer):
     deliverable = make_deliverable()
-    final = _advance_to(deliverable, "final-approval", producer)
+    final = advance_to(deliverable, "final-approval", producer).current_stage
     deliverable = deliverable_pass_formal_stage(deliverable=deliverable, stage=final, actor=producer)
     assert deliverable.status == "APPROVED" and deliverable.current_stage.slug == "delivery"
 
@@ -168,7 +160,7 @@ def test_passing_the_last_formal_stage_approves(producer):
 
 def test_reopen_makes_the_last_completed_stage_current_again(producer):
     deliverable = make_deliverable()
-    concept = _advance_to(deliverable, "concept", producer)
+    concept = advance_to(deliverable, "concept", producer).current_stage
     briefing = deliverable.stages.get(slug="briefing")
     deliverable = deliverable_reopen_stage(deliverable=deliverable, stage=briefing, actor=producer, note="Too early")
 
@@ -189,10 +181,10 @@ def test_reopening_the_only_completed_stage_is_not_started_again(producer):
 
 def test_reopen_refuses_an_earlier_stage_and_a_formal_pass(producer):
     deliverable = make_deliverable()
-    _advance_to(deliverable, "concept", producer)
+    advance_to(deliverable, "concept", producer).current_stage
     with pytest.raises(ConflictError, match="only the last completed stage"):
         deliverable_reopen_stage(deliverable=deliverable, stage=deliverable.stages.get(slug="new"), actor=producer)
-    _advance_to(deliverable, "amends", producer)  # Client Review (FORMAL) passed last
+    advance_to(deliverable, "amends", producer).current_stage  # Client Review (FORMAL) passed last
     formal = deliverable.stages.get(slug="client-review")
     with pytest.raises(ConflictError, match="passed by a review session"):
         deliverable_reopen_stage(deliverable=deliverable, stage=formal, actor=producer)

@@ -14,7 +14,13 @@ from deliverables.services import (
     deliverable_upsert,
 )
 from projects.models import ApprovalType
-from tests.factories import PipelineStageTemplateFactory, PipelineTemplateFactory, ProjectFactory, make_deliverable
+from tests.factories import (
+    PipelineStageTemplateFactory,
+    PipelineTemplateFactory,
+    ProjectFactory,
+    advance_to,
+    make_deliverable,
+)
 from tracker import events
 from tracker.errors import ConflictError, PermissionDeniedError
 
@@ -71,18 +77,6 @@ def test_deliverables_with_names_that_slugify_alike_get_distinct_slugs():
     assert a.slug == "hero-a" and b.slug == "hero-a-2"
 
 
-def advance_to(deliverable, stage_name, actor):
-    while True:
-        deliverable.refresh_from_db()
-        stage = deliverable.current_stage
-        if stage.name == stage_name:
-            return stage
-        if stage.approval_type == ApprovalType.SIMPLE:
-            deliverable_approve_stage(deliverable=deliverable, stage=stage, actor=actor)
-        else:
-            deliverable_complete_stage(deliverable=deliverable, stage=stage, actor=actor)
-
-
 def test_completing_stages_moves_status_and_records_who(producer):
     deliverable = make_deliverable()
     first = deliverable.current_stage
@@ -95,13 +89,13 @@ def test_completing_stages_moves_status_and_records_who(producer):
 
 def test_gates_refuse_the_wrong_kind_of_completion(producer, reviewer):
     deliverable = make_deliverable()
-    internal = advance_to(deliverable, "Internal Review", producer)
+    internal = advance_to(deliverable, "Internal Review", producer).current_stage
     with pytest.raises(ConflictError, match="needs an approval"):
         deliverable_complete_stage(deliverable=deliverable, stage=internal, actor=producer)
     deliverable_approve_stage(deliverable=deliverable, stage=internal, actor=reviewer)
     internal.refresh_from_db()
     assert internal.completed_by == reviewer
-    formal = advance_to(deliverable, "Client Review", producer)
+    formal = advance_to(deliverable, "Client Review", producer).current_stage
     with pytest.raises(ConflictError, match="formal review session"):
         deliverable_complete_stage(deliverable=deliverable, stage=formal, actor=producer)
     with pytest.raises(ConflictError, match="formal review session"):
@@ -129,10 +123,10 @@ def test_passing_the_last_formal_stage_approves_and_emits(producer, django_captu
     try:
         with django_capture_on_commit_callbacks(execute=True):
             deliverable = make_deliverable()
-            client_review = advance_to(deliverable, "Client Review", producer)
+            client_review = advance_to(deliverable, "Client Review", producer).current_stage
             deliverable = deliverable_pass_formal_stage(deliverable=deliverable, stage=client_review, actor=producer)
             assert deliverable.status == Deliverable.Status.IN_PROGRESS
-            final = advance_to(deliverable, "Final Approval", producer)
+            final = advance_to(deliverable, "Final Approval", producer).current_stage
             deliverable = deliverable_pass_formal_stage(deliverable=deliverable, stage=final, actor=producer)
     finally:
         events.unsubscribe("deliverable.approved", handler)
@@ -143,7 +137,7 @@ def test_passing_the_last_formal_stage_approves_and_emits(producer, django_captu
 
 def test_changes_requested_goes_to_amends_then_back_to_the_formal_stage(producer):
     deliverable = make_deliverable()
-    client_review = advance_to(deliverable, "Client Review", producer)
+    client_review = advance_to(deliverable, "Client Review", producer).current_stage
     deliverable = deliverable_request_changes(deliverable=deliverable, stage=client_review, actor=producer)
     assert deliverable.current_stage.name == "Amends"
     assert deliverable.status == Deliverable.Status.IN_PROGRESS
@@ -153,7 +147,7 @@ def test_changes_requested_goes_to_amends_then_back_to_the_formal_stage(producer
     deliverable = deliverable_pass_formal_stage(
         deliverable=deliverable, stage=deliverable.current_stage, actor=producer
     )
-    final = advance_to(deliverable, "Final Approval", producer)
+    final = advance_to(deliverable, "Final Approval", producer).current_stage
     deliverable = deliverable_request_changes(deliverable=deliverable, stage=final, actor=producer)
     assert deliverable.current_stage.name == "Amends"
     assert deliverable.stages.get(name="Final Approval").status == Stage.Status.PENDING
@@ -200,7 +194,7 @@ def test_a_viewer_is_refused_every_deliverable_write(viewer, producer):
 
 def test_a_reviewer_approves_a_simple_stage_but_edits_nothing(reviewer, producer):
     deliverable = make_deliverable()
-    internal = advance_to(deliverable, "Internal Review", producer)
+    internal = advance_to(deliverable, "Internal Review", producer).current_stage
     with pytest.raises(PermissionDeniedError):
         deliverable_complete_stage(deliverable=deliverable, stage=deliverable.stages.get(order=0), actor=reviewer)
     with pytest.raises(PermissionDeniedError):

@@ -6,23 +6,18 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from deliverables.models import Deliverable, Stage
-from deliverables.services import deliverable_approve_stage, deliverable_complete_stage, deliverable_set_by_upstream
+from deliverables.services import deliverable_set_by_upstream
 from projects.models import ApprovalType
 from reviews.services import revision_upload
-from tests.factories import PipelineStageTemplateFactory, PipelineTemplateFactory, ProjectFactory, make_deliverable
+from tests.factories import (
+    PipelineStageTemplateFactory,
+    PipelineTemplateFactory,
+    ProjectFactory,
+    advance_to,
+    make_deliverable,
+)
 
 pytestmark = pytest.mark.django_db
-
-
-def _advance_to(deliverable: Deliverable, slug: str, actor) -> Deliverable:
-    """Complete or approve stages until the stage with `slug` is current."""
-    deliverable.refresh_from_db()
-    while deliverable.current_stage.slug != slug:
-        stage = deliverable.current_stage
-        advance = deliverable_approve_stage if stage.approval_type == "SIMPLE" else deliverable_complete_stage
-        advance(deliverable=deliverable, stage=stage, actor=actor)
-        deliverable.refresh_from_db()
-    return deliverable
 
 
 def _stage(deliverable: Deliverable, slug: str) -> Stage:
@@ -75,7 +70,7 @@ def test_htmx_completion_re_renders_every_part_of_the_page_that_changed(client, 
 
 
 def test_simple_stage_approve_records_who_and_when(client, producer, reviewer):
-    deliverable = _advance_to(make_deliverable(ProjectFactory()), "internal-review", producer)
+    deliverable = advance_to(make_deliverable(ProjectFactory()), "internal-review", producer)
     stage = _stage(deliverable, "internal-review")
     client.force_login(reviewer)
     body = client.get(reverse("deliverables:detail", args=[deliverable.pk])).content.decode()
@@ -88,7 +83,7 @@ def test_simple_stage_approve_records_who_and_when(client, producer, reviewer):
 
 
 def test_formal_stage_links_to_its_review_panel_and_has_no_complete_button(client, producer):
-    deliverable = _advance_to(make_deliverable(ProjectFactory()), "client-review", producer)
+    deliverable = advance_to(make_deliverable(ProjectFactory()), "client-review", producer)
     stage = _stage(deliverable, "client-review")
     client.force_login(producer)
     body = client.get(reverse("deliverables:detail", args=[deliverable.pk])).content.decode()
@@ -99,7 +94,7 @@ def test_formal_stage_links_to_its_review_panel_and_has_no_complete_button(clien
 
 @pytest.mark.parametrize("action", ["stage_complete", "stage_approve"])
 def test_formal_stage_refuses_a_direct_post(client, producer, action):
-    deliverable = _advance_to(make_deliverable(ProjectFactory()), "client-review", producer)
+    deliverable = advance_to(make_deliverable(ProjectFactory()), "client-review", producer)
     stage = _stage(deliverable, "client-review")
     client.force_login(producer)
     response = client.post(reverse(f"deliverables:{action}", args=[deliverable.pk, stage.pk]), follow=True)
@@ -219,7 +214,7 @@ def test_stage_posts_need_csrf(producer):
 
 
 def test_deliverable_page_shows_the_panels_reviews_and_box_register(client, producer):
-    deliverable = _advance_to(make_deliverable(ProjectFactory()), "client-review", producer)
+    deliverable = advance_to(make_deliverable(ProjectFactory()), "client-review", producer)
     final = _stage(deliverable, "final-approval")
     client.force_login(producer)
     body = client.get(reverse("deliverables:detail", args=[deliverable.pk])).content.decode()
@@ -245,7 +240,7 @@ def no_panels(monkeypatch):
 
 
 def test_deliverable_page_renders_its_stages_without_any_registered_panel(client, producer, no_panels):
-    deliverable = _advance_to(make_deliverable(ProjectFactory()), "client-review", producer)
+    deliverable = advance_to(make_deliverable(ProjectFactory()), "client-review", producer)
     client.force_login(producer)
     response = client.get(reverse("deliverables:detail", args=[deliverable.pk]))
     body = response.content.decode()

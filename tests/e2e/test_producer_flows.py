@@ -8,9 +8,8 @@ from playwright.sync_api import expect
 
 from briefs.models import Brief
 from deliverables.models import Stage
-from deliverables.services import deliverable_approve_stage, deliverable_complete_stage
 from projects.models import Project
-from tests.factories import BriefFactory, ClientTeamFactory, ProjectFactory, UserFactory, make_deliverable
+from tests.factories import BriefFactory, ClientTeamFactory, ProjectFactory, UserFactory, advance_to, make_deliverable
 from tracker.models import ClientTeam, Notification, User
 from tracker.services import notification_create
 
@@ -47,16 +46,6 @@ def _inbox_data():
         requestor_name="Sam Lee",
     )
     BriefFactory(title="Old request", status=Brief.Status.REJECTED, rejection_reason="Duplicate of another brief")
-
-
-def _advance_to(deliverable, slug, actor):
-    deliverable.refresh_from_db()
-    while deliverable.current_stage.slug != slug:
-        stage = deliverable.current_stage
-        advance = deliverable_approve_stage if stage.approval_type == "SIMPLE" else deliverable_complete_stage
-        advance(deliverable=deliverable, stage=stage, actor=actor)
-        deliverable.refresh_from_db()
-    return deliverable
 
 
 def test_producer_filters_the_inbox(page, live_server, login, screenshot):
@@ -172,7 +161,7 @@ def test_producer_adds_a_deliverable(page, live_server, login, screenshot):
         name="Revitalift launch", omg_job_number="OMG-7001", client_team=ClientTeam.objects.get(slug="brand")
     )
     existing = make_deliverable(project, "Hero banner 1920x600", due_date=timezone.localdate())
-    _advance_to(existing, "design", None)
+    advance_to(existing, "design", None)
     login(page, live_server, _producer())
     page.goto(live_server.url + reverse("projects:detail", args=[project.pk]))
     expect(page.get_by_test_id("deliverables-table")).to_contain_text("4/11 · Design")
@@ -193,7 +182,7 @@ def test_producer_adds_a_deliverable(page, live_server, login, screenshot):
 def test_producer_completes_a_none_stage_and_approves_a_simple_one(page, live_server, login, screenshot):
     producer = _producer()
     deliverable = make_deliverable(ProjectFactory(name="Revitalift launch"), "Hero banner")
-    deliverable = _advance_to(deliverable, "design", producer)
+    deliverable = advance_to(deliverable, "design", producer)
     login(page, live_server, producer)
     page.goto(live_server.url + reverse("deliverables:detail", args=[deliverable.pk]))
 
@@ -250,7 +239,7 @@ def test_viewer_finds_no_action_buttons(page, live_server, login, screenshot):
     brief = BriefFactory(title="Read-only brief")
     project = ProjectFactory(name="Read-only project")
     deliverable = make_deliverable(project, "Read-only deliverable")
-    deliverable = _advance_to(deliverable, "internal-review", None)
+    deliverable = advance_to(deliverable, "internal-review", None)
     login(page, live_server, viewer)
     expect(page.get_by_role("link", name="Settings")).to_have_count(0)
 

@@ -5,24 +5,10 @@ import importlib
 from django.apps import apps
 
 from deliverables.models import Deliverable, Revision
-from deliverables.services import deliverable_approve_stage, deliverable_complete_stage
-from projects.models import ApprovalType
 from reviews.models import FeedbackItem, ReviewSession
 from reviews.services.feedback import annotation_create
 from reviews.services.sessions import review_session_create, review_session_start
-
-
-def advance_to(deliverable: Deliverable, stage_name: str, actor) -> Deliverable:
-    """Walk a deliverable through its NONE and SIMPLE stages until `stage_name` is current."""
-    while True:
-        deliverable.refresh_from_db()
-        stage = deliverable.current_stage
-        if stage.name == stage_name:
-            return deliverable
-        if stage.approval_type == ApprovalType.SIMPLE:
-            deliverable_approve_stage(deliverable=deliverable, stage=stage, actor=actor)
-        else:
-            deliverable_complete_stage(deliverable=deliverable, stage=stage, actor=actor)
+from tests.factories import advance_to  # noqa: F401  (re-exported for the review tests)
 
 
 def restore_defaults() -> None:
