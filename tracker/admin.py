@@ -90,7 +90,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
         if change:
-            api_key_update(api_key=obj, name=data["name"], scopes=data["scopes"])
+            api_key_update(api_key=obj, name=data["name"], scopes=data["scopes"], actor=request.user)
             return
         created, secret = api_key_create(
             organisation=data["organisation"], name=data["name"], scopes=data["scopes"], created_by=request.user
@@ -107,7 +107,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
     def revoke_selected(self, request, queryset):
         revoked = 0
         for api_key in queryset.filter(revoked_at__isnull=True):
-            api_key_revoke(api_key=api_key)
+            api_key_revoke(api_key=api_key, actor=request.user)
             revoked += 1
         self.message_user(request, f"Revoked {revoked} API key{'s' if revoked != 1 else ''}.")
 

@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -11,7 +10,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from tracker.api.forms import ApiKeyForm
 from tracker.api.selectors import api_key_get, api_key_list
 from tracker.api.services import api_key_create, api_key_revoke
-from tracker.errors import NotFoundError
 from tracker.permissions import Permission, require_permission
 from tracker.services import organisation_for_user
 from tracker.views import redirect_after_post
@@ -49,11 +47,7 @@ def api_key_index(request):
 @login_required
 @require_POST
 def api_key_revoke_view(request, pk: int):
-    require_permission(request.user, Permission.ADMIN_SETTINGS)
-    try:
-        api_key = api_key_get(organisation=organisation_for_user(request.user), pk=pk)
-    except NotFoundError as error:
-        raise Http404(error.message) from error
-    api_key_revoke(api_key=api_key)
+    api_key = api_key_get(organisation=organisation_for_user(request.user), pk=pk)
+    api_key_revoke(api_key=api_key, actor=request.user)
     messages.success(request, f"Revoked “{api_key.name}”. Clients using it now get 401.")
     return redirect_after_post(request, reverse("api_keys"))

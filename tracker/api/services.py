@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from tracker.errors import ApplicationError, ConflictError
 from tracker.models import ApiKey, IdempotencyRecord, Organisation, User
+from tracker.permissions import Permission, require_permission
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +61,9 @@ def _split_secret(secret: str) -> str | None:
 def api_key_create(
     *, organisation: Organisation, name: str, scopes: list[str], created_by: User | None = None
 ) -> tuple[ApiKey, str]:
-    """Create a key and return `(api_key, secret)`. The secret is not stored and cannot be shown again."""
+    """Create a key and return `(api_key, secret)`. The secret is not stored and cannot be shown again. The
+    person creating it (`created_by`) needs ADMIN_SETTINGS."""
+    require_permission(created_by, Permission.ADMIN_SETTINGS)
     unknown = set(scopes) - set(ApiKey.Scope.values)
     if unknown:
         raise ApplicationError(f"unknown scopes: {', '.join(sorted(unknown))}")
@@ -85,8 +88,9 @@ def api_key_create(
 
 
 @transaction.atomic
-def api_key_update(*, api_key: ApiKey, name: str, scopes: list[str]) -> ApiKey:
-    """Rename a key or change its scopes. The secret stays the same."""
+def api_key_update(*, api_key: ApiKey, name: str, scopes: list[str], actor=None) -> ApiKey:
+    """Rename a key or change its scopes (ADMIN_SETTINGS). The secret stays the same."""
+    require_permission(actor, Permission.ADMIN_SETTINGS)
     unknown = set(scopes) - set(ApiKey.Scope.values)
     if unknown:
         raise ApplicationError(f"unknown scopes: {', '.join(sorted(unknown))}")
@@ -120,8 +124,9 @@ def api_key_touch(*, api_key: ApiKey) -> None:
 
 
 @transaction.atomic
-def api_key_revoke(*, api_key: ApiKey) -> ApiKey:
-    """Revoke a key for good. Revoking an already revoked key keeps its first revocation time."""
+def api_key_revoke(*, api_key: ApiKey, actor=None) -> ApiKey:
+    """Revoke a key for good (ADMIN_SETTINGS). Revoking an already revoked key keeps its first revocation time."""
+    require_permission(actor, Permission.ADMIN_SETTINGS)
     ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
     api_key.refresh_from_db(fields=["revoked_at"])
     logger.info("api_key.revoked", extra={"api_key_id": api_key.pk})
