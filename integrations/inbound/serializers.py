@@ -1,8 +1,8 @@
 """Webhook payloads (Upstream Integration Guide, sections 1-3) and their mapping onto the domain services.
 
 The brief webhook takes the shared brief body unchanged. The OMG job payload maps onto project fields
-(`projects.omg`'s status and priority maps, team, assignees, dates, raw); the deliverable payload wraps the shared deliverable
-body with the parent's job number and a top-level `raw`. Every serializer's context carries `organisation`.
+(status and priority through `projects.omg`, team, assignees, dates, raw); the deliverable payload wraps the shared
+deliverable body with the parent's job number and a top-level `raw`. Every serializer's context carries `organisation`.
 """
 
 from rest_framework import serializers
@@ -24,6 +24,7 @@ from tracker.api.fields import (
 from tracker.constants import Priority
 
 from .selectors import client_team_by_slug_or_name
+
 
 class BriefWebhookSerializer(BriefInputSerializer):
     """`POST /api/webhooks/briefs`: the brief body as the guide gives it."""
