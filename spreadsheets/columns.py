@@ -20,7 +20,7 @@ PROJECT_COLUMNS: dict[str, tuple[str, ...]] = {
     "business_unit": ("Category", "Business Unit", "Project Category", "Dow Project Category"),
     "priority": ("Priority", "Prio"),
     "status": ("Status", "Job Status", "Stage"),
-    "outputs": ("Outputs", "No of Outputs", "Deliverables", "Output Count"),
+    "outputs": ("Outputs", "No of Outputs", "Output Count"),
     "start_date": ("Accepted", "Start Date", "Start", "Date Accepted", "Accepted Date"),
     "due_date": ("External Deadline", "Due", "Due Date", "Deadline", "Delivery Date"),
     "requestor": ("Requestor", "Requester", "Project Lead", "Lead Email", "Requestor Email"),
