@@ -37,32 +37,43 @@ def _cell(sheet, value):
     return value
 
 
-def write_xlsx(stream, *, headers: Sequence[str], rows: Iterable[Sequence], sheet_title: str = "Export") -> None:
-    """Write one sheet to a binary stream: a frozen bold header row, then a row per item of `rows`."""
+def write_sheets(stream, sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence]]]) -> None:
+    """Write `(title, headers, rows)` sheets to a binary stream, each with a frozen bold header row."""
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(title=sheet_title[:31])
-    sheet.freeze_panes = "A2"
     bold = Font(bold=True)
-    header_cells = []
-    for header in headers:
-        cell = WriteOnlyCell(sheet, value=header)
-        cell.font = bold
-        header_cells.append(cell)
-    sheet.append(header_cells)
-    for row in rows:
-        sheet.append([_cell(sheet, value) for value in row])
+    for title, headers, rows in sheets:
+        sheet = book.create_sheet(title=title[:31])
+        sheet.freeze_panes = "A2"
+        header_cells = []
+        for header in headers:
+            cell = WriteOnlyCell(sheet, value=header)
+            cell.font = bold
+            header_cells.append(cell)
+        sheet.append(header_cells)
+        for row in rows:
+            sheet.append([_cell(sheet, value) for value in row])
     book.save(stream)
+
+
+def write_xlsx(stream, *, headers: Sequence[str], rows: Iterable[Sequence], sheet_title: str = "Export") -> None:
+    """Write one sheet: a frozen bold header row, then a row per item of `rows`."""
+    write_sheets(stream, [(sheet_title, headers, rows)])
+
+
+def sheets_response(*, file_name: str, sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence]]]) -> FileResponse:
+    """A download of several sheets as `<file_name>.xlsx`."""
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (the response closes it)
+    write_sheets(spool, sheets)
+    spool.seek(0)
+    name = file_name if file_name.endswith(".xlsx") else f"{file_name}.xlsx"
+    return FileResponse(spool, as_attachment=True, filename=name, content_type=XLSX_CONTENT_TYPE)
 
 
 def xlsx_response(
     *, file_name: str, headers: Sequence[str], rows: Iterable[Sequence], sheet_title: str = "Export"
 ) -> FileResponse:
     """A download of the rows as `<file_name>.xlsx`."""
-    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (the response closes it)
-    write_xlsx(spool, headers=headers, rows=rows, sheet_title=sheet_title)
-    spool.seek(0)
-    name = file_name if file_name.endswith(".xlsx") else f"{file_name}.xlsx"
-    return FileResponse(spool, as_attachment=True, filename=name, content_type=XLSX_CONTENT_TYPE)
+    return sheets_response(file_name=file_name, sheets=[(sheet_title, headers, rows)])
 
 
 def dated_name(prefix: str) -> str:
