@@ -81,8 +81,11 @@ def _lock(spreadsheet_import: SpreadsheetImport) -> SpreadsheetImport:
 
 
 @transaction.atomic
-def spreadsheet_import_set_mapping(*, spreadsheet_import: SpreadsheetImport, actor, mapping: dict) -> SpreadsheetImport:
-    """Confirm (or correct) the mapping, remember it for files with the same headers, and start the dry run.
+def spreadsheet_import_set_mapping(
+    *, spreadsheet_import: SpreadsheetImport, actor, mapping: dict, enqueue: bool = True
+) -> SpreadsheetImport:
+    """Confirm (or correct) the mapping, remember it for files with the same headers, and start the dry run
+    (in Celery; `enqueue=False` leaves it to the caller, the management command, to run it in-process).
     Allowed again after a dry run, to correct a column; not while a step runs or after the commit."""
     require_permission(actor, Permission.PROJECT_CREATE)
     spreadsheet_import = _lock(spreadsheet_import)
@@ -104,7 +107,8 @@ def spreadsheet_import_set_mapping(*, spreadsheet_import: SpreadsheetImport, act
     spreadsheet_import.done_rows = 0
     spreadsheet_import.error = ""
     spreadsheet_import.save()
-    transaction.on_commit(lambda: queue.send(queue.PLAN, spreadsheet_import.pk))
+    if enqueue:
+        transaction.on_commit(lambda: queue.send(queue.PLAN, spreadsheet_import.pk))
     return spreadsheet_import
 
 
@@ -168,7 +172,9 @@ def spreadsheet_import_plan(*, import_id: int) -> SpreadsheetImport:
 
 
 @transaction.atomic
-def spreadsheet_import_start_commit(*, spreadsheet_import: SpreadsheetImport, actor, sha256: str) -> SpreadsheetImport:
+def spreadsheet_import_start_commit(
+    *, spreadsheet_import: SpreadsheetImport, actor, sha256: str, enqueue: bool = True
+) -> SpreadsheetImport:
     """Commit what the dry run showed. `sha256` is the file the producer reviewed: a different one is refused.
     Only one commit of an import ever starts (the row is locked and moved out of PLANNED)."""
     require_permission(actor, Permission.PROJECT_CREATE)
@@ -180,7 +186,8 @@ def spreadsheet_import_start_commit(*, spreadsheet_import: SpreadsheetImport, ac
     spreadsheet_import.state = SpreadsheetImport.State.COMMITTING
     spreadsheet_import.done_rows = 0
     spreadsheet_import.save(update_fields=["state", "done_rows", "updated_at"])
-    transaction.on_commit(lambda: queue.send(queue.COMMIT, spreadsheet_import.pk))
+    if enqueue:
+        transaction.on_commit(lambda: queue.send(queue.COMMIT, spreadsheet_import.pk))
     return spreadsheet_import
 
 
