@@ -53,6 +53,13 @@ class SpreadsheetImport(TimeStampedModel):
         return self.state in (self.State.PLANNING, self.State.COMMITTING)
 
     @property
+    def results_text(self) -> str:
+        """ "7 created, 1 updated, 3 skipped": what the commit did, always in this order (jsonb keeps no order)."""
+        results = self.summary.get("results", {})
+        order = ("created", "updated", "unchanged", "skipped")
+        return ", ".join(f"{results[action]} {action}" for action in order if results.get(action))
+
+    @property
     def percent(self) -> int:
         return min(100, int(100 * self.done_rows / self.total_rows)) if self.total_rows else 0
 

@@ -1,5 +1,8 @@
 """A producer imports the week's OMG export in the browser: upload, columns, dry run, commit, the report."""
 
+import io
+from pathlib import Path
+
 import openpyxl
 from django.urls import reverse
 from playwright.sync_api import expect
@@ -53,7 +56,7 @@ def test_producer_uploads_reviews_the_dry_run_commits_and_downloads_the_report(p
 
     with page.expect_download() as download:
         page.get_by_test_id("import-report").click()
-    report = openpyxl.load_workbook(download.value.path())
+    report = openpyxl.load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
     rows = list(report["OMG Export"].iter_rows(values_only=True))
     assert rows[0][-1] == "Import result"
     assert [row[-1].split(" — ")[0] for row in rows[1:]] == [

@@ -174,6 +174,18 @@ def omg_workbook() -> bytes:
     return _cache_formulas(buffer.getvalue())
 
 
+def large_workbook(rows: int) -> bytes:
+    """A plain export of `rows` jobs (write-only, so building it stays quick), for the worker and size tests."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Projects")
+    sheet.append(["OMG Job Number", "Project Name", "Priority", "Due"])
+    for i in range(rows):
+        sheet.append([f"OMG-{500000 + i}", f"Job {i}", ("high", "low")[i % 2], date(2026, 6, 1)])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
 if __name__ == "__main__":
     with open(sys.argv[1], "wb") as handle:
         handle.write(omg_workbook())

@@ -59,8 +59,7 @@ class Command(BaseCommand):
         elif result.error:
             raise CommandError(result.error)
         else:
-            done = ", ".join(f"{n} {action}" for action, n in counts.get("results", {}).items())
-            self.stdout.write(self.style.SUCCESS(f"Imported: {done}. Import #{result.pk}."))
+            self.stdout.write(self.style.SUCCESS(f"Imported: {result.results_text}. Import #{result.pk}."))
 
     def _organisation(self, slug: str | None) -> Organisation:
         if not slug:
