@@ -12,8 +12,9 @@ COMMIT = "spreadsheets.commit"
 
 
 def send(task: str, import_id: int) -> None:
-    """Enqueue one step of an import. Call it on commit. A broker that cannot be reached leaves the import in its
-    running state; the page says so and "Run again" re-sends it."""
+    """Enqueue one step of an import. Call it on commit. A broker that cannot be reached is logged, and the import
+    stays in its running state until an operator re-sends the task (`spreadsheets.plan` / `spreadsheets.commit`
+    with the import's id)."""
     try:
         signature(task, args=[import_id]).apply_async()
     except Exception:

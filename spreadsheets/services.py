@@ -93,7 +93,8 @@ def spreadsheet_import_set_mapping(
     Allowed again after a dry run, to correct a column; not while a step runs or after the commit."""
     require_permission(actor, Permission.PROJECT_CREATE)
     spreadsheet_import = _lock(spreadsheet_import)
-    if spreadsheet_import.state not in (SpreadsheetImport.State.MAPPING, SpreadsheetImport.State.PLANNED):
+    retry_from = (SpreadsheetImport.State.MAPPING, SpreadsheetImport.State.PLANNED, SpreadsheetImport.State.FAILED)
+    if spreadsheet_import.state not in retry_from:
         raise ConflictError(f"this import is {spreadsheet_import.get_state_display().lower()}")
     checked = {
         kind: _check_mapping(kind, headers, mapping.get(kind, {}))

@@ -22,7 +22,7 @@ from . import selectors, services
 from .forms import MappingForm, UploadForm
 from .models import SpreadsheetImport
 from .plan import ERROR
-from .report import describe, report_sheets, template_sheets
+from .report import report_sheets, template_sheets
 
 PAGE_SIZE = 100
 SHOW = ("all", "create", "update", "unchanged", "error")
@@ -76,8 +76,6 @@ def import_detail(request, pk: int, *, mapping_form: MappingForm | None = None, 
     spreadsheet_import = _import(request, pk)
     show = request.GET.get("show") if request.GET.get("show") in SHOW else "all"
     page = Paginator(_rows(spreadsheet_import, show), PAGE_SIZE).get_page(request.GET.get("page"))
-    for row in page.object_list:
-        row["described"] = describe(row)
     if mapping_form is None:
         mapping_form = MappingForm(headers=spreadsheet_import.headers, mapping=spreadsheet_import.mapping)
     context = {

@@ -42,7 +42,9 @@ def _deliverable(organisation: Organisation, plan: RowPlan, source: str, project
     values = dict(plan.values)
     number, name = values.pop("project_omg_job_number"), values.pop("name")
     if number not in projects:
-        projects[number] = Project.objects.get(organisation=organisation, omg_job_number=number)
+        projects[number] = Project.objects.filter(organisation=organisation, omg_job_number=number).first()
+    if projects[number] is None:
+        raise ApplicationError(f"no project with OMG job number {number}: its row was not imported")
     labels = {field: spellings[0] for field, spellings in DELIVERABLE_COLUMNS.items()}
     fields = _changed_only(plan, values, labels)
     deliverable_upsert(

@@ -24,6 +24,11 @@ SPOOL_BYTES = 8 * 1024 * 1024
 
 
 def _cell(sheet, value):
+    if isinstance(value, str) and value.startswith("="):
+        # openpyxl would store this as a formula; text from upstream systems ("=HYPERLINK(...)") must stay text.
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.data_type = "s"
+        return cell
     if isinstance(value, datetime):
         if timezone.is_aware(value):
             value = timezone.localtime(value).replace(tzinfo=None)

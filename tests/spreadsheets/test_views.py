@@ -122,3 +122,10 @@ def test_another_organisations_import_is_not_found(client, producer, admin_user,
     _upload(client, workbook)
     client.force_login(other)
     assert client.get(reverse("spreadsheets:detail", args=[SpreadsheetImport.objects.get().pk])).status_code == 404
+
+
+def test_the_sidebar_offers_import_only_to_those_who_may_import(client, producer, viewer):
+    client.force_login(producer)
+    assert reverse("spreadsheets:start") in client.get(reverse("projects:list")).content.decode()
+    client.force_login(viewer)
+    assert reverse("spreadsheets:start") not in client.get(reverse("projects:list")).content.decode()

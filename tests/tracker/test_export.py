@@ -31,3 +31,10 @@ def test_several_sheets_and_a_download_response():
     assert response["Content-Disposition"] == 'attachment; filename="list.xlsx"'
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     assert _book(b"".join(response.streaming_content)).active["A2"].value == 1
+
+
+def test_text_that_looks_like_a_formula_stays_text():
+    buffer = io.BytesIO()
+    write_xlsx(buffer, headers=["Title"], rows=[['=HYPERLINK("https://evil.example","Click")']])
+    cell = _book(buffer.getvalue()).active["A2"]
+    assert cell.data_type == "s" and cell.value == '=HYPERLINK("https://evil.example","Click")'
