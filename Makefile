@@ -63,6 +63,7 @@ beat: $(VENV)/.runtime
 
 bench: $(VENV)/.dev
 	$(PY) -m bench.run
+	$(PY) -m bench.spreadsheet_import
 
 clean:
 	rm -rf var/tracker.sqlite3 var/media var/screenshots

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from projects.selectors import pipeline_template_default
 from tracker.errors import ApplicationError
+from tracker.export import dated_name, xlsx_response
 from tracker.permissions import Permission, has_permission, require_permission
 from tracker.services import organisation_for_user
 from tracker.views import redirect_after_post, refusal_text, show_refusal
@@ -50,6 +51,27 @@ def inbox(request):
     }
     template = "briefs/_inbox_results.html" if request.htmx and request.htmx.target else None
     return render(request, template or "briefs/inbox.html", context)
+
+
+@login_required
+def inbox_export(request):
+    """ "Download XLSX": exactly the briefs the inbox's tab and filters show, every page of them."""
+    organisation = organisation_for_user(request.user)
+    form = InboxFilterForm(
+        request.GET, organisation=organisation, sources=selectors.brief_sources(organisation=organisation)
+    )
+    params = form.cleaned()
+    filters = {name: params[name] for name in ("client_team_id", "priority", "source", "search")}
+    briefs = selectors.brief_inbox(organisation=organisation, status=params["status"], sort=params["sort"], **filters)
+    headers = ("Title", "External ID", "Status", "Team", "Priority", "Requestor", "Requestor email", "Source",
+               "Requested due", "Received", "Project", "Rejection reason")  # fmt: skip
+    rows = (
+        (b.title, b.external_id, b.get_status_display(), b.client_team.name if b.client_team else "",
+         b.get_priority_display(), b.requestor_name, b.requestor_email, b.source, b.requested_due_date, b.created_at,
+         b.converted_project.project_code if b.converted_project else "", b.rejection_reason)
+        for b in briefs.iterator(chunk_size=500)
+    )  # fmt: skip
+    return xlsx_response(file_name=dated_name("briefs"), headers=headers, rows=rows, sheet_title="Briefs")
 
 
 def _detail_context(request, brief: Brief, **extra) -> dict:

@@ -13,4 +13,5 @@ urlpatterns = [
     path("deliverables/<int:pk>/stages/<int:stage_pk>/approve/", views.stage_approve, name="stage_approve"),
     path("deliverables/<int:pk>/stages/<int:stage_pk>/reopen/", views.stage_reopen, name="stage_reopen"),
     path("projects/<int:project_pk>/deliverables/", views.deliverable_create, name="create"),
+    path("projects/<int:project_pk>/deliverables.xlsx", views.project_deliverables_export, name="export"),
 ]

@@ -14,6 +14,7 @@ from projects import selectors as project_selectors
 from projects.models import ApprovalType, Project
 from projects.views import project_page
 from tracker.errors import ApplicationError
+from tracker.export import dated_name, xlsx_response
 from tracker.permissions import Permission, has_permission, require_permission
 from tracker.services import organisation_for_user
 from tracker.views import redirect_after_post, refusal_text, show_refusal
@@ -216,3 +217,21 @@ def deliverable_create(request, project_pk: int):
     if request.htmx:
         return HttpResponse(project_deliverables_panel(request, project, form), status=400)
     return project_page(request, project, status=400, panel_state={"deliverables": {"form": form}})
+
+
+@login_required
+def project_deliverables_export(request, project_pk: int):
+    """ "Download XLSX" of the project's deliverables panel, in the spreadsheet import's deliverable columns."""
+    organisation = organisation_for_user(request.user)
+    project = project_selectors.project_detail(organisation=organisation, pk=project_pk)
+    deliverables = selectors.deliverable_list_for_project(organisation=organisation, project=project)
+    headers = ("OMG Job Number", "Deliverable Name", "Priority", "Status", "Due Date", "Notes", "CMF SKU",
+               "Asset Count", "Current stage", "Stages done", "Assignee")  # fmt: skip
+    rows = (
+        (project.omg_job_number, d.name, d.get_priority_display(), d.get_status_display(), d.due_date, d.notes,
+         d.cmf_sku, d.asset_count, d.current_stage.name if d.current_stage else "", f"{d.done_stages}/{d.total_stages}",
+         str(d.assignee) if d.assignee else "")
+        for d in deliverables.iterator(chunk_size=500)
+    )  # fmt: skip
+    name = dated_name(f"{project.project_code}-deliverables")
+    return xlsx_response(file_name=name, headers=headers, rows=rows, sheet_title="Deliverables")

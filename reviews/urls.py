@@ -10,6 +10,7 @@ urlpatterns = [
     path("reviews/<int:pk>", sessions.session_detail, name="detail"),
     path("reviews/<int:pk>/present", sessions.session_present, name="present"),
     path("reviews/<int:pk>/summary", sessions.session_summary, name="summary"),
+    path("reviews/<int:pk>/summary.xlsx", sessions.session_summary_export, name="summary_export"),
     path("reviews/<int:pk>/edit", sessions.session_edit, name="edit"),
     path("reviews/<int:pk>/items/add", sessions.session_add_items, name="add_items"),
     path("reviews/<int:pk>/items/<int:item_pk>/remove", sessions.session_remove_item, name="remove_item"),

@@ -38,6 +38,8 @@ class NavItem:
     section: str
     count: Callable[[User], int] | None = None
     count_testid: str | None = None
+    # Shown only to users for whom this is true (None: everyone); it must not query the database.
+    visible: Callable[[User], bool] | None = None
 
 
 _items: dict[str, NavItem] = {}
@@ -53,6 +55,7 @@ def register_nav_item(
     count: Callable[[User], int] | None = None,
     *,
     count_testid: str | None = None,
+    visible: Callable[[User], bool] | None = None,
 ) -> NavItem:
     """Add (or, for a key already registered, replace) a sidebar entry. `url_name` is resolved when a page renders,
     so it may name a URL of the registering app before the URLconf is loaded."""
@@ -66,6 +69,7 @@ def register_nav_item(
         section=section,
         count=count,
         count_testid=count_testid or f"{key}-count",
+        visible=visible,
     )
     _items[key] = item
     namespace = url_name.rpartition(":")[0]
@@ -115,6 +119,8 @@ def _links(request: HttpRequest, section: str, namespace: str | None) -> list[Na
     user = request.user
     links = []
     for item in nav_items(section):
+        if item.visible is not None and not item.visible(user):
+            continue
         href = reverse(item.url_name)
         if section == MAIN:
             active = namespace is not None and namespace in _namespaces.get(item.key, ())

@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "integrations.inbound",
     "integrations.box",
     "api_v1",
+    "spreadsheets",
     "demo",
 ]
 
@@ -258,6 +259,13 @@ CELERY_BEAT_SCHEDULE["tracker.idempotency_records_purge"] = {
     "task": "tracker.idempotency_records_purge",
     "schedule": 3600.0,
 }
+
+# --- Spreadsheet import (spreadsheets/) -----------------------------------------------------------------------
+# A file over either limit is refused up front, before anything is stored or planned.
+SPREADSHEET_IMPORT_MAX_ROWS = env.int("SPREADSHEET_IMPORT_MAX_ROWS", default=20_000)
+SPREADSHEET_IMPORT_MAX_BYTES = env.int("SPREADSHEET_IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
+# Seconds a dry run or commit may take in the worker (10,000 rows take well under a minute).
+SPREADSHEET_IMPORT_TIME_LIMIT = env.int("SPREADSHEET_IMPORT_TIME_LIMIT", default=900)
 
 # --- Logging --------------------------------------------------------------------------------------------------
 LOGGING = {

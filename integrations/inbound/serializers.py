@@ -1,15 +1,15 @@
 """Webhook payloads (Upstream Integration Guide, sections 1-3) and their mapping onto the domain services.
 
 The brief webhook takes the shared brief body unchanged. The OMG job payload maps onto project fields
-(STATUS_MAP, PRIORITY_MAP, team, assignees, dates, raw); the deliverable payload wraps the shared deliverable
-body with the parent's job number and a top-level `raw`. Every serializer's context carries `organisation`.
+(status and priority through `projects.omg`, team, assignees, dates, raw); the deliverable payload wraps the shared
+deliverable body with the parent's job number and a top-level `raw`. Every serializer's context carries `organisation`.
 """
 
 from rest_framework import serializers
 
 from briefs.serializers import BriefInputSerializer
 from deliverables.serializers import DeliverableInputSerializer
-from projects.models import Project
+from projects.omg import omg_priority, omg_status
 from tracker.api.fields import (
     ChoiceStringField,
     CountField,
@@ -25,24 +25,6 @@ from tracker.constants import Priority
 
 from .selectors import client_team_by_slug_or_name
 
-# OMG's free-form job status -> Project.status, matched case-insensitively; anything else is ACTIVE.
-STATUS_MAP = {
-    "brief in review": Project.Status.PIPELINE,
-    "amends": Project.Status.ACTIVE,
-    "in production": Project.Status.ACTIVE,
-    "client review": Project.Status.ACTIVE,
-    "on hold": Project.Status.ON_HOLD,
-}
-UNMAPPED_STATUS = Project.Status.ACTIVE
-
-# OMG's priority words -> Priority, matched case-insensitively. OMG calls its top priority "priority".
-PRIORITY_MAP = {
-    "priority": Priority.URGENT,
-    "high": Priority.HIGH,
-    "medium": Priority.MEDIUM,
-    "low": Priority.LOW,
-}
-
 
 class BriefWebhookSerializer(BriefInputSerializer):
     """`POST /api/webhooks/briefs`: the brief body as the guide gives it."""
@@ -54,7 +36,7 @@ class OmgStatusField(serializers.Field):
     def to_internal_value(self, data) -> str:
         if not isinstance(data, str):
             self.fail("invalid")
-        return STATUS_MAP.get(" ".join(data.split()).lower(), UNMAPPED_STATUS)
+        return omg_status(data)
 
     def to_representation(self, value):
         return value
@@ -64,9 +46,10 @@ class OmgPriorityField(serializers.Field):
     default_error_messages = {"invalid": 'Must be one of "priority", "high", "medium", "low".'}
 
     def to_internal_value(self, data) -> str:
-        if not isinstance(data, str) or data.strip().lower() not in PRIORITY_MAP:
+        priority = omg_priority(data) if isinstance(data, str) else None
+        if priority is None:
             self.fail("invalid")
-        return PRIORITY_MAP[data.strip().lower()]
+        return priority
 
     def to_representation(self, value):
         return value

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from tracker.errors import ApplicationError
+from tracker.export import dated_name, xlsx_response
 from tracker.permissions import Permission, has_permission, require_permission
 from tracker.services import organisation_for_user
 from tracker.views import redirect_after_post, redirect_back, show_refusal
@@ -261,3 +262,24 @@ def session_summary(request, pk: int):
             "open_total": sum(len(item.still_open) for item in items),
         },
     )
+
+
+@login_required
+@require_GET
+def session_summary_export(request, pk: int):
+    """ "Download XLSX" of the summary's decisions table, with the action items still open on each row."""
+    organisation = organisation_for_user(request.user)
+    session = selectors.review_session_get(organisation=organisation, pk=pk)
+    items = selectors.review_items_with_feedback(organisation=organisation, session=session)
+    headers = ("#", "Deliverable", "Stage", "Round", "Decision", "Decided by", "Decided at", "Notes",
+               "Deliverable status now", "Action items still open")  # fmt: skip
+    rows = (
+        (index, item.deliverable.name, item.stage.name, item.revision.round,
+         item.get_decision_display(), str(item.decided_by) if item.decided_by else "", item.decided_at, item.notes,
+         item.deliverable.get_status_display(),
+         "\n".join(f"{f.number}. {f.body}" for f in item.feedback
+                   if f.is_action_item and f.status == FeedbackItem.Status.OPEN))
+        for index, item in enumerate(items, start=1)
+    )  # fmt: skip
+    return xlsx_response(file_name=dated_name(f"review-{session.pk}-summary"), headers=headers, rows=rows,
+                         sheet_title="Summary")  # fmt: skip

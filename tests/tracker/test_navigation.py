@@ -42,7 +42,7 @@ def page_queries(client, url) -> int:
 
 
 def test_each_app_registers_its_entries_in_its_ready():
-    assert [item.key for item in nav_items(MAIN)] == ["briefs", "projects", "reviews"]
+    assert [item.key for item in nav_items(MAIN)] == ["briefs", "projects", "reviews", "spreadsheets"]
     assert [item.key for item in nav_items(SETTINGS)] == ["pipelines", "api_keys", "box"]
     assert nav_items(MAIN)[0].count is not None  # the pending-briefs badge
 
