@@ -183,7 +183,9 @@ def _record(claimed: OutboundDelivery, url: str, headers: dict, answer: Answer, 
 
 def _after_attempt(delivery_id: int, endpoint_id: int, retry_in: float | None) -> None:
     if retry_in is not None:
-        queue.send_delivery(delivery_id, countdown=retry_in)
+        # A second late rather than early: a message that arrives before the due time does nothing (the sweep would
+        # then send it, a grace period later), and workers' clocks differ a little.
+        queue.send_delivery(delivery_id, countdown=retry_in + 1)
     queue_ready(endpoint_id)
 
 

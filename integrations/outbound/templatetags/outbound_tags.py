@@ -4,6 +4,7 @@ import json
 
 from django import template
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from ..forms import DESCRIPTIONS
 
@@ -20,7 +21,7 @@ def attempt_bars(attempts):
     """The last attempts, oldest first, as a row of small bars: green a 2xx, red anything else; taller is slower
     (up to the timeout). Each bar says what it was on hover."""
     if not attempts:
-        return format_html('<span class="muted small" data-testid="health-bars-empty">No attempts yet</span>')
+        return mark_safe('<span class="muted small" data-testid="health-bars-empty">No attempts yet</span>')
     bars = format_html_join(
         "",
         '<span class="hbar {}" style="height:{}px" title="{}"></span>',
