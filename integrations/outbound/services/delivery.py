@@ -14,7 +14,8 @@ run at once, so a slow endpoint holds a few workers, not all of them. Whenever a
 next ready deliveries are queued.
 
 Claims are one transaction under a lock on the endpoint row (always taken before the delivery's), so two messages
-for one delivery (a sweep's and a late original) never send it twice.
+for one delivery (a sweep's and a late original) never send it twice. The locks are FOR NO KEY UPDATE: they never
+wait on, or hold up, a domain transaction that is inserting a delivery for the endpoint (which takes KEY SHARE).
 """
 
 import logging
@@ -60,8 +61,8 @@ def _claim(delivery_id: int, now) -> tuple[OutboundDelivery, OutboundEndpoint] |
     if endpoint_id is None:
         return None
     with transaction.atomic():
-        endpoint = OutboundEndpoint.objects.select_for_update().get(pk=endpoint_id)
-        delivery = OutboundDelivery.objects.select_for_update().get(pk=delivery_id)
+        endpoint = OutboundEndpoint.objects.select_for_update(no_key=True).get(pk=endpoint_id)
+        delivery = OutboundDelivery.objects.select_for_update(no_key=True).get(pk=delivery_id)
         if delivery.status != Status.PENDING or delivery.next_attempt_at > now:
             return None
         if not endpoint.is_active and delivery.trigger != OutboundDelivery.Trigger.TEST:
@@ -123,10 +124,8 @@ def _outcome(answer: Answer) -> str:
 def _record(claimed: OutboundDelivery, url: str, headers: dict, answer: Answer, *, started_at) -> OutboundDelivery:
     retry_in = None
     with transaction.atomic():
-        endpoint = (
-            OutboundEndpoint.objects.select_for_update().select_related("organisation").get(pk=claimed.endpoint_id)
-        )
-        delivery = OutboundDelivery.objects.select_for_update().get(pk=claimed.pk)
+        endpoint = OutboundEndpoint.objects.select_for_update(no_key=True).get(pk=claimed.endpoint_id)
+        delivery = OutboundDelivery.objects.select_for_update(no_key=True).get(pk=claimed.pk)
         error = _outcome(answer)
         OutboundAttempt.objects.create(
             delivery=delivery,

@@ -43,7 +43,7 @@ def _events(events: Iterable[str], all_events: bool) -> list[str]:
 
 
 def _lock(endpoint: OutboundEndpoint) -> OutboundEndpoint:
-    return OutboundEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+    return OutboundEndpoint.objects.select_for_update(no_key=True).get(pk=endpoint.pk)
 
 
 @transaction.atomic

@@ -19,7 +19,7 @@ _RESET = {"status": OutboundDelivery.Status.PENDING, "round_attempts": 0, "last_
 
 
 def _lock_active(endpoint_id: int) -> OutboundEndpoint:
-    endpoint = OutboundEndpoint.objects.select_for_update().get(pk=endpoint_id)
+    endpoint = OutboundEndpoint.objects.select_for_update(no_key=True).get(pk=endpoint_id)
     if not endpoint.is_active:
         raise ConflictError("the endpoint is disabled: enable it first")
     return endpoint
@@ -30,7 +30,7 @@ def outbound_delivery_resend(*, delivery: OutboundDelivery, actor: User | None) 
     """Send a finished delivery again, with the same `webhook-id` and body, on a fresh retry schedule."""
     require_permission(actor, Permission.ADMIN_SETTINGS)
     endpoint = _lock_active(delivery.endpoint_id)
-    delivery = OutboundDelivery.objects.select_for_update().get(pk=delivery.pk)
+    delivery = OutboundDelivery.objects.select_for_update(no_key=True).get(pk=delivery.pk)
     if delivery.status in OPEN:
         raise ConflictError("this delivery is already waiting to be sent")
     for name, value in {**_RESET, "next_attempt_at": clock.now(), "requested_by": actor}.items():
