@@ -64,6 +64,10 @@ class OutboundEndpointAdmin(admin.ModelAdmin):
     readonly_fields = ("disabled_at", "disabled_reason", "failing_since", "last_success_at", "created_by")
     actions = ["enable", "disable", "rotate_secret", "send_test", "resend_failed"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # An endpoint stays with the organisation it was made for; its events come from there.
+        return (*self.readonly_fields, "organisation") if obj is not None else self.readonly_fields
+
     def save_model(self, request, obj, form, change):
         if not change:
             endpoint, secret = services.outbound_endpoint_create(

@@ -246,7 +246,7 @@ def _review_session(name: str, payload: dict) -> Subject | None:
                 for item in items
             ]
         else:
-            body["items"] = payload.get("items", len(items))
+            body["items"] = payload["items"] if "items" in payload else items.count()
         return body
 
     return Subject(session.organisation, session.organisation_id, f"review_session:{session.pk}", data)

@@ -40,6 +40,10 @@ def _endpoints(organisation: Organisation) -> QuerySet[OutboundEndpoint]:
     return OutboundEndpoint.objects.filter(organisation=organisation)
 
 
+def endpoint_list(*, organisation: Organisation) -> QuerySet[OutboundEndpoint]:
+    return _endpoints(organisation).order_by("created_at", "id")
+
+
 def endpoint_get(*, organisation: Organisation, pk: int) -> OutboundEndpoint:
     endpoint = _endpoints(organisation).filter(pk=pk).first()
     if endpoint is None:

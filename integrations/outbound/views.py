@@ -194,8 +194,7 @@ def endpoint_resend_failed(request, pk: int):
 @require_GET
 def delivery_list(request):
     organisation = _admin_organisation(request)
-    endpoints = [health.endpoint for health in selectors.endpoint_health_list(organisation=organisation)]
-    form = DeliveryFilterForm(request.GET or None, endpoints=endpoints)
+    form = DeliveryFilterForm(request.GET or None, endpoints=selectors.endpoint_list(organisation=organisation))
     rows = selectors.delivery_list(organisation=organisation, **form.filters())
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()

@@ -31,7 +31,7 @@ from ..client import Answer, post
 from ..models import OutboundAttempt, OutboundDelivery, OutboundEndpoint
 from ..signing import redact, request_headers
 from .common import OPEN, disable_after, max_attempts, parse_retry_after, retry_delay
-from .endpoints import endpoint_disable_locked
+from .endpoints import DISABLED, endpoint_disable_locked
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ def _claim(delivery_id: int, now) -> tuple[OutboundDelivery, OutboundEndpoint] |
             return None
         if not endpoint.is_active and delivery.trigger != OutboundDelivery.Trigger.TEST:
             delivery.status, delivery.next_attempt_at = Status.FAILED, None
-            delivery.last_error = "not sent: the endpoint is disabled"
+            delivery.last_error = DISABLED
             delivery.save(update_fields=["status", "next_attempt_at", "last_error", "updated_at"])
             return None
         if delivery.ordering_key and (
@@ -169,6 +169,8 @@ def _record(claimed: OutboundDelivery, url: str, headers: dict, answer: Answer, 
             elif endpoint.is_active and endpoint.failing_since <= now - disable_after():
                 since = timezone.localtime(endpoint.failing_since).strftime("%d %b %Y %H:%M")
                 endpoint_disable_locked(endpoint, reason=f"every attempt since {since} failed", notify=True)
+            if not endpoint.is_active and delivery.status == Status.PENDING:
+                delivery.status, delivery.next_attempt_at, retry_in = Status.FAILED, None, None
         delivery.save()
         endpoint.save(update_fields=["failing_since", "last_success_at", "updated_at"])
         endpoint_id = endpoint.pk

@@ -16,11 +16,13 @@ from tracker.permissions import Permission, require_permission
 from .. import clock
 from ..addresses import AddressRefused, check_url
 from ..catalogue import SUBSCRIBABLE
-from ..models import OutboundEndpoint
+from ..models import OutboundDelivery, OutboundEndpoint
 from ..signing import secret_generate
 from .common import notify_admins
 
 logger = logging.getLogger(__name__)
+
+DISABLED = "not sent: the endpoint is disabled"
 
 
 def _checked_url(url: str) -> str:
@@ -124,7 +126,7 @@ def outbound_endpoint_enable(*, endpoint: OutboundEndpoint, actor: User | None) 
 
 @transaction.atomic
 def outbound_endpoint_disable(*, endpoint: OutboundEndpoint, actor: User | None) -> OutboundEndpoint:
-    """Pause an endpoint: no new deliveries are recorded for it, and pending ones fail when their turn comes."""
+    """Pause an endpoint: no new deliveries are recorded for it, and the waiting ones fail unsent."""
     require_permission(actor, Permission.ADMIN_SETTINGS)
     endpoint = _lock(endpoint)
     if endpoint.is_active:
@@ -133,9 +135,14 @@ def outbound_endpoint_disable(*, endpoint: OutboundEndpoint, actor: User | None)
 
 
 def endpoint_disable_locked(endpoint: OutboundEndpoint, *, reason: str, notify: bool) -> None:
-    """Disable a locked endpoint, telling the organisation's admins when the system did it."""
-    endpoint.is_active, endpoint.disabled_at, endpoint.disabled_reason = False, clock.now(), reason[:500]
+    """Disable a locked endpoint: its waiting deliveries fail unsent (to be resent once it is enabled again), and
+    the organisation's admins are told when the system did it."""
+    now = clock.now()
+    endpoint.is_active, endpoint.disabled_at, endpoint.disabled_reason = False, now, reason[:500]
     endpoint.save(update_fields=["is_active", "disabled_at", "disabled_reason", "updated_at"])
+    OutboundDelivery.objects.filter(
+        endpoint=endpoint, status=OutboundDelivery.Status.PENDING, trigger=OutboundDelivery.Trigger.EVENT
+    ).update(status=OutboundDelivery.Status.FAILED, next_attempt_at=None, last_error=DISABLED, updated_at=now)
     logger.warning("outbound.endpoint_disabled", extra={"endpoint_id": endpoint.pk, "reason": reason})
     if notify:
         notify_admins(

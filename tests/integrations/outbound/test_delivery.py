@@ -5,6 +5,7 @@ import pytest
 from django.db import transaction
 from standardwebhooks import Webhook
 
+from deliverables.services import deliverable_set_status
 from integrations.outbound import queue
 from integrations.outbound.models import OutboundAttempt, OutboundDelivery
 from integrations.outbound.services import (
@@ -13,6 +14,7 @@ from integrations.outbound.services import (
     outbound_endpoint_enable,
     outbound_sweep,
 )
+from tests.factories import make_deliverable
 from tracker.models import Notification
 
 from .conftest import approve
@@ -175,13 +177,13 @@ def test_an_endpoint_that_only_failed_for_five_days_is_disabled_and_one_click_en
     assert not endpoint.is_active and "every attempt since" in endpoint.disabled_reason
     assert Notification.objects.filter(recipient=admin_user, title__contains="disabled").count() == 1
 
-    # While disabled nothing goes out: new events are not recorded, a pending delivery fails unsent.
-    sent = len(receiver.requests)
-    OutboundDelivery.objects.filter(pk=first.pk).update(next_attempt_at=clock.now)
-    outbound_delivery_attempt(delivery_id=first.pk)
+    # While disabled nothing goes out: waiting deliveries fail unsent, new events are not recorded.
     first.refresh_from_db()
-    assert first.status == Status.FAILED and first.last_error == "not sent: the endpoint is disabled"
-    assert len(receiver.requests) == sent
+    assert first.status == Status.FAILED and first.next_attempt_at is None
+    sent = len(receiver.requests)
+    assert outbound_delivery_attempt(delivery_id=first.pk) is None
+    deliverable_set_status(deliverable=deliverable, status="ON_HOLD")
+    assert OutboundDelivery.objects.count() == 1 and len(receiver.requests) == sent
 
     outbound_endpoint_enable(endpoint=endpoint, actor=admin_user)
     endpoint.refresh_from_db()
@@ -203,14 +205,10 @@ def test_a_success_clears_the_failing_period(receiver, endpoint_for, deliverable
 def test_one_deliverables_events_arrive_in_order_while_other_deliverables_go_on(
     receiver, endpoint_for, deliverable, clock
 ):
-    from tests.factories import make_deliverable
-
     endpoint_for(receiver.url, events=["deliverable.status_changed"])
     other = make_deliverable(project=deliverable.project, name="Banner B")
     receiver.answer(500)  # the first request fails
     approve(deliverable)  # A1: NOT_STARTED -> APPROVED
-    from deliverables.services import deliverable_set_status
-
     deliverable_set_status(deliverable=deliverable, status="ON_HOLD")  # A2
     deliverable_set_status(deliverable=other, status="IN_PROGRESS")  # B1
     a1, a2, b1 = OutboundDelivery.objects.order_by("id")
@@ -236,8 +234,6 @@ def test_one_deliverables_events_arrive_in_order_while_other_deliverables_go_on(
 def test_at_most_max_in_flight_requests_per_endpoint(receiver, endpoint_for, deliverable, settings):
     settings.OUTBOUND_WEBHOOK_MAX_IN_FLIGHT = 1
     endpoint, _ = endpoint_for(receiver.url, events=["deliverable.status_changed"])
-    from tests.factories import make_deliverable
-
     other = make_deliverable(project=deliverable.project, name="Banner B")
     approve(deliverable)
     approve(other)

@@ -9,6 +9,7 @@ from integrations.outbound.services import (
     outbound_delivery_attempt,
     outbound_delivery_resend,
     outbound_endpoint_disable,
+    outbound_endpoint_enable,
     outbound_endpoint_resend_failed,
     outbound_endpoint_send_test,
 )
@@ -95,3 +96,21 @@ def test_send_test_event_answers_at_once_and_is_not_retried(receiver, endpoint_f
     failed = outbound_endpoint_send_test(endpoint=endpoint, actor=admin_user)
     assert (failed.status, failed.last_status_code, failed.next_attempt_at) == (Status.FAILED, 500, None)
     assert outbound_delivery_attempt(delivery_id=failed.pk) is None
+
+
+def test_disabling_fails_what_waits_and_after_enabling_a_resend_since_delivers_it(
+    receiver, endpoint_for, deliverable, admin_user, django_capture_on_commit_callbacks
+):
+    endpoint, _ = endpoint_for(receiver.url, events=["deliverable.approved"])
+    other, _ = endpoint_for(receiver.url + "/other", events=["deliverable.approved"])
+    approve(deliverable)
+    outbound_endpoint_disable(endpoint=endpoint, actor=admin_user)
+    mine, theirs = OutboundDelivery.objects.get(endpoint=endpoint), OutboundDelivery.objects.get(endpoint=other)
+    assert (mine.status, mine.last_error) == (Status.FAILED, "not sent: the endpoint is disabled")
+    assert theirs.status == Status.PENDING
+
+    outbound_endpoint_enable(endpoint=endpoint, actor=admin_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert outbound_endpoint_resend_failed(endpoint=endpoint, since=mine.created_at, actor=admin_user) == 1
+    assert [r.path for r in receiver.requests] == ["/hooks/tracker"]
+    assert OutboundDelivery.objects.get(pk=mine.pk).status == Status.SUCCEEDED
