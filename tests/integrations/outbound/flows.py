@@ -1,5 +1,7 @@
 """A studio's day that emits every event of the webhook catalogue, through the domain's own services."""
 
+from django.test import override_settings
+
 from briefs.services import brief_promote, brief_reject, brief_reopen, brief_upsert
 from deliverables.models import Deliverable
 from deliverables.services import deliverable_set_status, deliverable_update
@@ -13,9 +15,10 @@ from tests.reviews.files import upload
 from tests.reviews.helpers import advance_to, pin, running_session
 
 
-def studio_day(*, producer, reviewer, capture_on_commit) -> Deliverable:
+def studio_day(*, producer, reviewer, capture_on_commit, box_config_file) -> Deliverable:
     """Brief in, promoted to a project, a deliverable through review (changes requested), approved; a rejected
-    and reopened brief on the side. Box is not configured, so the approval's push fails (box.push_failed).
+    and reopened brief on the side. Then, with Box configured (`box_config_file`, a settings override the caller
+    undoes), a second deliverable is approved before it has a file, so its push fails (box.push_failed).
     `capture_on_commit` is pytest-django's `django_capture_on_commit_callbacks`: after-commit subscribers (the
     Box push) run inside it."""
     organisation = default_organisation()
@@ -51,4 +54,7 @@ def studio_day(*, producer, reviewer, capture_on_commit) -> Deliverable:
     review_session_complete(session=session, actor=producer)
     with capture_on_commit(execute=True):
         deliverable_set_status(deliverable=deliverable, status=Deliverable.Status.APPROVED)
+    teaser = make_deliverable(project=project, name="Teaser")
+    with override_settings(BOX_CONFIG_FILE=box_config_file), capture_on_commit(execute=True):
+        deliverable_set_status(deliverable=teaser, status=Deliverable.Status.APPROVED)
     return deliverable

@@ -49,9 +49,23 @@ def same_shape(documented, real, path="") -> list[str]:
 
 
 @pytest.fixture
-def bodies(receiver, endpoint_for, producer, reviewer, admin_user, django_capture_on_commit_callbacks):
+def box_config_file(tmp_path):
+    """A Box app config with every field Box needs to count as configured (no request is made with it)."""
+    app = {"clientID": "c", "clientSecret": "s", "appAuth": {"publicKeyID": "k", "privateKey": "-----BEGIN-----"}}
+    path = tmp_path / "box.json"
+    path.write_text(json.dumps({"boxAppSettings": app, "enterpriseID": "1"}))
+    return str(path)
+
+
+@pytest.fixture
+def bodies(receiver, endpoint_for, producer, reviewer, admin_user, django_capture_on_commit_callbacks, box_config_file):
     endpoint, _ = endpoint_for(receiver.url, all_events=True)
-    studio_day(producer=producer, reviewer=reviewer, capture_on_commit=django_capture_on_commit_callbacks)
+    studio_day(
+        producer=producer,
+        reviewer=reviewer,
+        capture_on_commit=django_capture_on_commit_callbacks,
+        box_config_file=box_config_file,
+    )
     outbound_endpoint_send_test(endpoint=endpoint, actor=admin_user)
     found: dict[str, dict] = {}
     for delivery in OutboundDelivery.objects.order_by("id"):
@@ -86,7 +100,9 @@ def test_data_carries_what_a_receiver_acts_on_without_calling_back(bodies):
     assert completed["decisions"][0]["notes"] == "Warmer background, please"
     assert bodies["deliverable.changes_requested"]["data"]["amendsStage"] == "Amends"
     assert bodies["feedback.created"]["data"]["feedback"]["body"] == "Logo too small"
-    assert bodies["box.push_failed"]["data"]["push"]["error"].startswith("Box is not configured")
+    failed = bodies["box.push_failed"]["data"]
+    assert failed["push"]["error"] == "the deliverable has no revision to send"
+    assert failed["deliverable"]["name"] == "Teaser"
     for body in bodies.values():
         for value in _walk(body["data"]):
             if isinstance(value, dict) and "id" in value:
