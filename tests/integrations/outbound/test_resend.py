@@ -114,3 +114,21 @@ def test_disabling_fails_what_waits_and_after_enabling_a_resend_since_delivers_i
         assert outbound_endpoint_resend_failed(endpoint=endpoint, since=mine.created_at, actor=admin_user) == 1
     assert [r.path for r in receiver.requests] == ["/hooks/tracker"]
     assert OutboundDelivery.objects.get(pk=mine.pk).status == Status.SUCCEEDED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_in_eager_mode_a_long_backlog_is_sent_one_after_another_not_nested(receiver, endpoint_for, admin_user):
+    """Without a broker each finished attempt queues the next in-process: 150 deliveries must not nest 150 deep
+    (nested, the recursion limit stops them at about 60)."""
+    endpoint, _ = endpoint_for(receiver.url, all_events=True)
+    for _ in range(150):
+        outbound_endpoint_send_test(endpoint=endpoint, actor=admin_user)
+    OutboundDelivery.objects.update(status=Status.FAILED)
+    receiver.requests.clear()
+
+    count = outbound_endpoint_resend_failed(
+        endpoint=endpoint, since=OutboundDelivery.objects.earliest("created_at").created_at, actor=admin_user
+    )
+
+    assert count == 150 and len(receiver.requests) == 150
+    assert set(OutboundDelivery.objects.values_list("status", flat=True)) == {Status.SUCCEEDED}
