@@ -86,14 +86,16 @@ def _database_url_for_worker() -> str:
 def celery_worker_process(transactional_db):
     """A real `celery worker` process on the Redis broker, using the test database. Yields the process."""
     broker = require_broker()
+    queue = f"test-{os.getpid()}-{time.monotonic_ns()}"
     env = {
         **os.environ,
         "CELERY_BROKER_URL": broker,
         "CELERY_RESULT_BACKEND": os.environ.get("CELERY_RESULT_BACKEND", broker),
         "CELERY_TASK_ALWAYS_EAGER": "false",
+        # What the worker itself queues (a retry, the next delivery) goes to the queue it consumes.
+        "CELERY_TASK_DEFAULT_QUEUE": queue,
         "DATABASE_URL": _database_url_for_worker(),
     }
-    queue = f"test-{os.getpid()}-{time.monotonic_ns()}"
     process = subprocess.Popen(
         [
             sys.executable,

@@ -14,6 +14,13 @@ Each subscriber's handling is recorded per event id (`EventDelivery`) inside the
 the delivery row and the subscriber's work commit together or not at all. A redelivered event never acts twice,
 and a subscriber that raised is retried later (with growing spacing) without repeating the others. Subscribers
 only record work (a row) and queue it; they never talk to the outside world inline.
+
+Recorders: `subscribe_in_transaction(name | ALL_EVENTS, recorder)` registers `recorder(event)`, which `emit()` calls
+synchronously inside the emitting transaction, right after writing the Event row, with that row. Use it for work
+that must commit together with the change itself (an outbound webhook's delivery rows): a recorder only writes rows
+(and may ask for them to be picked up with `transaction.on_commit`); it never talks to the outside world and never
+swallows its own errors, because one that raises rolls back the change that emitted the event. Keep it to a few
+queries: it runs in every emitting transaction.
 """
 
 import logging
@@ -32,11 +39,13 @@ from .models import Event, EventDelivery
 logger = logging.getLogger(__name__)
 
 Handler = Callable[[str, dict[str, Any]], None]
+Recorder = Callable[[Event], None]
 ALL_EVENTS = "*"
 MAX_RETRY_SPACING = timedelta(hours=1)
 ERROR_TEXT_LIMIT = 2000
 
 _subscribers: dict[str, list[Handler]] = defaultdict(list)
+_recorders: dict[str, list[Recorder]] = defaultdict(list)
 
 
 def subscriber_name(handler: Handler) -> str:
@@ -59,12 +68,30 @@ def subscribers_for(name: str) -> list[Handler]:
     return [*_subscribers[name], *_subscribers[ALL_EVENTS]]
 
 
-def emit(name: str, payload: dict[str, Any]) -> Event:
-    """Write the event in the surrounding transaction; dispatch it to subscribers once that commits.
+def subscribe_in_transaction(name: str, recorder: Recorder) -> None:
+    """Register `recorder(event)` to run inside every emitting transaction of `name` (or of every event with
+    `ALL_EVENTS`), right after the Event row is written. See the module docstring for what a recorder may do."""
+    if recorder not in _recorders[name]:
+        _recorders[name].append(recorder)
 
-    A rolled-back transaction (or savepoint) takes its event rows with it, so nothing is ever heard of a change
-    that did not happen."""
-    event = Event.objects.create(name=name, payload=payload, next_attempt_at=_sweep_due(timezone.now()))
+
+def unsubscribe_in_transaction(name: str, recorder: Recorder) -> None:
+    if recorder in _recorders[name]:
+        _recorders[name].remove(recorder)
+
+
+def emit(name: str, payload: dict[str, Any]) -> Event:
+    """Write the event in the surrounding transaction, run the in-transaction recorders on it, and dispatch it
+    to subscribers once the transaction commits.
+
+    A rolled-back transaction (or savepoint) takes its event rows, and whatever the recorders wrote, with it, so
+    nothing is ever heard of a change that did not happen."""
+    # savepoint=False: inside a transaction this adds nothing (a recorder's error fails the whole of it); called
+    # in autocommit, it still makes the event and the recorders' rows one transaction.
+    with transaction.atomic(savepoint=False):
+        event = Event.objects.create(name=name, payload=payload, next_attempt_at=_sweep_due(timezone.now()))
+        for recorder in [*_recorders[name], *_recorders[ALL_EVENTS]]:
+            recorder(event)
     transaction.on_commit(lambda: event_dispatch(event_id=event.pk))
     return event
 

@@ -75,6 +75,21 @@ BOX_WEBHOOK_MAX_AGE_SECONDS = env.int("BOX_WEBHOOK_MAX_AGE_SECONDS", default=600
 BOX_WEBHOOK_CLOCK_SKEW_SECONDS = env.int("BOX_WEBHOOK_CLOCK_SKEW_SECONDS", default=60)
 BOX_APP_URL = env("BOX_APP_URL", default="https://app.box.com")
 
+# --- Outbound webhooks (docs/WEBHOOKS.md) ----------------------------------------------------------------------
+# The origin our page URLs in webhook bodies start with (the base path is added to it).
+TRACKER_PUBLIC_URL = env("TRACKER_PUBLIC_URL", default="http://127.0.0.1:8000")
+# Hosts exempt from the URL rules (plain http, loopback): local development and tests only; a warning otherwise.
+OUTBOUND_WEBHOOK_EXEMPT_HOSTS = env.list("OUTBOUND_WEBHOOK_EXEMPT_HOSTS", default=[])
+OUTBOUND_WEBHOOK_TIMEOUT_SECONDS = env.float("OUTBOUND_WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+# Waits after attempt 1, 2, 3 (seconds); one more attempt than waits, then the delivery has failed.
+OUTBOUND_WEBHOOK_RETRY_SCHEDULE = env.list("OUTBOUND_WEBHOOK_RETRY_SCHEDULE", cast=float, default=[30, 300, 1800])
+OUTBOUND_WEBHOOK_DISABLE_AFTER_DAYS = env.float("OUTBOUND_WEBHOOK_DISABLE_AFTER_DAYS", default=5)
+OUTBOUND_WEBHOOK_SECRET_OVERLAP_HOURS = env.float("OUTBOUND_WEBHOOK_SECRET_OVERLAP_HOURS", default=24)
+OUTBOUND_WEBHOOK_MAX_IN_FLIGHT = env.int("OUTBOUND_WEBHOOK_MAX_IN_FLIGHT", default=4)
+OUTBOUND_WEBHOOK_SWEEP_GRACE_SECONDS = env.int("OUTBOUND_WEBHOOK_SWEEP_GRACE_SECONDS", default=60)
+OUTBOUND_WEBHOOK_STUCK_AFTER_SECONDS = env.int("OUTBOUND_WEBHOOK_STUCK_AFTER_SECONDS", default=300)
+OUTBOUND_WEBHOOK_RETENTION_DAYS = env.int("OUTBOUND_WEBHOOK_RETENTION_DAYS", default=30)
+
 # --- Uploads --------------------------------------------------------------------------------------------------
 REVISION_MAX_UPLOAD_BYTES = env.int("REVISION_MAX_UPLOAD_BYTES", default=200 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)
@@ -101,6 +116,7 @@ INSTALLED_APPS = [
     "reviews",
     "integrations.inbound",
     "integrations.box",
+    "integrations.outbound",
     "api_v1",
     "spreadsheets",
     "demo",
@@ -248,11 +264,15 @@ CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=CELERY_BROKER_URL or None)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=120)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=180)
+# The queue tasks are sent to when nothing routes them elsewhere (Celery's own default is "celery").
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict = {}
 CELERY_BEAT_SCHEDULE["box.push_sweep"] = {"task": "box.push_sweep", "schedule": 300.0}
+CELERY_BEAT_SCHEDULE["outbound.sweep"] = {"task": "outbound.sweep", "schedule": 30.0}
+CELERY_BEAT_SCHEDULE["outbound.prune"] = {"task": "outbound.prune", "schedule": 3600.0}
 CELERY_BEAT_SCHEDULE["tracker.events_sweep"] = {"task": "tracker.events_sweep", "schedule": 30.0}
 CELERY_BEAT_SCHEDULE["tracker.events_prune"] = {"task": "tracker.events_prune", "schedule": 3600.0}
 CELERY_BEAT_SCHEDULE["tracker.idempotency_records_purge"] = {

@@ -20,6 +20,7 @@ site_patterns = [
     path("", include("integrations.inbound.urls")),
     path("", include("integrations.box.urls")),
     path("", include("spreadsheets.urls")),
+    path("", include("integrations.outbound.urls")),
     path("api/", include("briefs.api_urls")),
     path("api/", include("projects.api_urls")),
     path("api/", include("deliverables.api_urls")),

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from deliverables.models import Deliverable, Revision, Stage
 from tracker.errors import ApplicationError, ConflictError, PermissionDeniedError
+from tracker.events import emit
 from tracker.models import Notification, User
 from tracker.permissions import Permission, require_permission
 
@@ -23,6 +24,16 @@ def _notify_feedback(item: FeedbackItem, deliverable: Deliverable, actor) -> Non
         body=item.body[:500],
         url=review_url(deliverable),
     )
+
+
+def _emit(name: str, item: FeedbackItem, deliverable: Deliverable, actor) -> None:
+    """`feedback.created` / `feedback.resolved`, carrying the organisation the outbound webhooks need."""
+    ids = {
+        "feedbackId": str(item.pk),
+        "deliverableId": str(deliverable.pk),
+        "actorId": str(actor.pk) if actor else None,
+    }
+    emit(name, {**ids, "organisationId": str(deliverable.project.organisation_id), "status": item.status})
 
 
 def _check_latest(revision: Revision) -> None:
@@ -69,6 +80,7 @@ def annotation_create(
         stage=stage, revision=revision, annotation=annotation, author=actor, body=body, is_action_item=True
     )
     _notify_feedback(item, deliverable, actor)
+    _emit("feedback.created", item, deliverable, actor)
     return annotation
 
 
@@ -97,6 +109,7 @@ def feedback_item_create(
         stage=stage, revision=revision, author=actor, body=body, is_action_item=is_action_item
     )
     _notify_feedback(item, deliverable, actor)
+    _emit("feedback.created", item, deliverable, actor)
     return item
 
 
@@ -167,6 +180,8 @@ def feedback_item_set_status(*, item: FeedbackItem, status: str, actor) -> Feedb
         item.resolved_by, item.resolved_at = actor, now
     item.status = status
     item.save(update_fields=["status", "resolved_by", "resolved_at", "reopened_by", "reopened_at", "updated_at"])
+    if status != FeedbackItem.Status.OPEN:
+        _emit("feedback.resolved", item, item.stage.deliverable, actor)
     return item
 
 

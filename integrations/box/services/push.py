@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from deliverables.models import Deliverable, Revision
 from tracker.errors import ConflictError
+from tracker.events import emit
 from tracker.models import Notification, User
 from tracker.permissions import Permission, require_permission
 
@@ -83,6 +84,8 @@ def box_push_queue(
         row.error = reason
         row.finished_at = timezone.now()
         row.save()
+        if configuration.configured:  # with Box off there is no push to fail, only a note in the log
+            _emit_failed(row)
         logger.warning("box.push_refused", extra={"deliverable_id": deliverable.pk, "reason": reason})
         return row
     row.save()
@@ -184,6 +187,7 @@ def _record_failure(row: BoxPushLog, failure: Failure) -> BoxPushLog:
         row.save()
         if final:
             _notify_push_failed(row)
+            _emit_failed(row)
         else:
             following = BoxPushLog.objects.create(
                 push_id=row.push_id,
@@ -201,6 +205,13 @@ def _record_failure(row: BoxPushLog, failure: Failure) -> BoxPushLog:
     if final:
         return row
     raise BoxRetryLater(failure.reason, countdown=box_retry_backoff(attempt=row.attempt), next_log_id=following.pk)
+
+
+def _emit_failed(row: BoxPushLog) -> None:
+    """`box.push_failed`: this push will not reach Box (other systems hear of it through outbound webhooks)."""
+    payload = {"deliverableId": str(row.deliverable_id), "pushId": str(row.push_id), "attempts": row.attempt}
+    payload |= {"round": row.round, "folderName": row.folder_name, "error": row.error}
+    emit("box.push_failed", {**payload, "organisationId": str(row.deliverable.project.organisation_id)})
 
 
 def _notify_push_failed(row: BoxPushLog) -> None:
