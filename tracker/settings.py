@@ -49,6 +49,10 @@ DELIVERABLE_WEBHOOK_ALLOW_INSECURE = env.bool("DELIVERABLE_WEBHOOK_ALLOW_INSECUR
 WEBHOOK_RATE_LIMIT = env("WEBHOOK_RATE_LIMIT", default="100/m")
 WEBHOOK_MAX_BODY_BYTES = env.int("WEBHOOK_MAX_BODY_BYTES", default=1024 * 1024)
 
+# --- JSON APIs (REST twins, reviews, /api/v1) --------------------------------------------------------------
+# Larger JSON bodies are answered 413 {"error": "payload too large", "maxBytes": ...} before they are parsed.
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1024 * 1024)
+
 # --- External API v1 ------------------------------------------------------------------------------------------
 API_KEY_RATE_LIMIT = env("API_KEY_RATE_LIMIT", default="600/m")
 IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
@@ -69,7 +73,11 @@ BOX_WEBHOOK_SECONDARY_KEY = env("BOX_WEBHOOK_SECONDARY_KEY", default="")
 BOX_PUSH_MAX_ATTEMPTS = env.int("BOX_PUSH_MAX_ATTEMPTS", default=3)
 BOX_RETRY_BACKOFF_SECONDS = env.float("BOX_RETRY_BACKOFF_SECONDS", default=30.0)
 BOX_RETRY_BACKOFF_MAX_SECONDS = env.float("BOX_RETRY_BACKOFF_MAX_SECONDS", default=600.0)
-BOX_PUSH_STUCK_AFTER_SECONDS = env.int("BOX_PUSH_STUCK_AFTER_SECONDS", default=1800)
+BOX_PUSH_STUCK_AFTER_SECONDS = env.int("BOX_PUSH_STUCK_AFTER_SECONDS", default=300)
+# A running attempt holds a lease it renews as it works (each Box call, upload progress); a lease that ran out
+# means its worker died, and the sweep (every BOX_PUSH_SWEEP_SECONDS) hands the push to another attempt.
+BOX_PUSH_LEASE_SECONDS = env.int("BOX_PUSH_LEASE_SECONDS", default=120)
+BOX_PUSH_SWEEP_SECONDS = env.int("BOX_PUSH_SWEEP_SECONDS", default=60)
 BOX_REQUEST_TIMEOUT_SECONDS = env.float("BOX_REQUEST_TIMEOUT_SECONDS", default=60.0)
 BOX_WEBHOOK_MAX_AGE_SECONDS = env.int("BOX_WEBHOOK_MAX_AGE_SECONDS", default=600)
 BOX_WEBHOOK_CLOCK_SKEW_SECONDS = env.int("BOX_WEBHOOK_CLOCK_SKEW_SECONDS", default=60)
@@ -156,6 +164,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://tracker")}
 CACHE_IS_SHARED = "locmem" not in CACHES["default"]["BACKEND"].lower()
+# The cache only holds rate-limit counters, which fail open: a Redis that is down or hung must cost a request
+# milliseconds, never seconds, so every connect and every command gives up quickly (redis-py waits for ever by
+# default). Redis answers in well under a millisecond when it is well.
+REDIS_CACHE_OPTIONS = {
+    "socket_connect_timeout": env.float("CACHE_CONNECT_TIMEOUT_SECONDS", default=0.2),
+    "socket_timeout": env.float("CACHE_SOCKET_TIMEOUT_SECONDS", default=0.2),
+}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"].setdefault("OPTIONS", {}).update(REDIS_CACHE_OPTIONS)
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_VIEW = "tracker.api.errors.rate_limited"
 # django-ratelimit only knows third-party Redis backends by name; Django's own RedisCache has the atomic
@@ -213,7 +230,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["tracker.api.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["tracker.api.parsers.JSONBodyParser"],
     "EXCEPTION_HANDLER": "tracker.api.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -251,7 +268,7 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict = {}
-CELERY_BEAT_SCHEDULE["box.push_sweep"] = {"task": "box.push_sweep", "schedule": 300.0}
+CELERY_BEAT_SCHEDULE["box.push_sweep"] = {"task": "box.push_sweep", "schedule": float(BOX_PUSH_SWEEP_SECONDS)}
 CELERY_BEAT_SCHEDULE["tracker.events_sweep"] = {"task": "tracker.events_sweep", "schedule": 30.0}
 CELERY_BEAT_SCHEDULE["tracker.events_prune"] = {"task": "tracker.events_prune", "schedule": 3600.0}
 CELERY_BEAT_SCHEDULE["tracker.idempotency_records_purge"] = {

@@ -11,6 +11,7 @@ from briefs.serializers import BriefInputSerializer
 from deliverables.serializers import DeliverableInputSerializer
 from projects.models import Project
 from tracker.api.fields import (
+    BoundedListField,
     ChoiceStringField,
     CountField,
     DateOrDateTimeField,
@@ -42,6 +43,10 @@ PRIORITY_MAP = {
     "medium": Priority.MEDIUM,
     "low": Priority.LOW,
 }
+
+
+# ClientTeam names and slugs are at most this long.
+MAX_TEAM_LENGTH = 200
 
 
 class BriefWebhookSerializer(BriefInputSerializer):
@@ -87,6 +92,8 @@ class OmgTeamField(serializers.Field):
             self.fail("invalid")
         if not storable_text(data):
             raise serializers.ValidationError("Must be valid Unicode text without NUL characters.")
+        if len(data) > MAX_TEAM_LENGTH:
+            raise serializers.SkipField()  # longer than any team's name or slug: unknown, without a query
         team = client_team_by_slug_or_name(organisation=self.context["organisation"], value=data)
         if team is None:
             raise serializers.SkipField()
@@ -116,7 +123,7 @@ class OmgJobSerializer(serializers.Serializer):
     status = OmgStatusField(required=False)
     outputs = CountField()
     notes = StringField()
-    assignees = serializers.ListField(child=OmgAssigneeSerializer(), required=False, allow_null=True, max_length=500)
+    assignees = BoundedListField(child=OmgAssigneeSerializer(), required=False, allow_null=True, max_length=500)
     dates = OmgDatesSerializer(required=False, allow_null=True)
 
 

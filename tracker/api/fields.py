@@ -22,6 +22,12 @@ from tracker.models import ClientTeam
 MAX_DB_INTEGER = 2_147_483_647
 # Upstream pass-through objects (raw, rawPayload, customFields) may nest this deep, no deeper.
 MAX_JSON_DEPTH = 32
+# Dates and date-times outside these years are refused: converting year 1 or 9999 between time zones overflows
+# Python's datetime (a 500 on intake, or on every page that shows the date), and no brief, project or deliverable
+# is due in either.
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2999, 12, 31)
+OUT_OF_RANGE = f"Must be between {EARLIEST_DATE.isoformat()} and {LATEST_DATE.isoformat()}."
 
 
 def storable_text(value: str) -> bool:
@@ -135,13 +141,36 @@ class ChoiceStringField(serializers.ChoiceField):
         return super().to_internal_value(data)
 
 
+class BoundedListField(serializers.ListField):
+    """A JSON array whose length is checked before any item is: a list far over `max_length` costs one `len()`,
+    not a validation of every item (DRF's ListField checks the length last)."""
+
+    def __init__(self, **kwargs):
+        if kwargs.get("max_length") is None:
+            raise TypeError("BoundedListField needs a max_length")
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, list) and len(data) > self.max_length:
+            self.fail("max_length", max_length=self.max_length)
+        return super().to_internal_value(data)
+
+
+def _in_range(value: date) -> bool:
+    return EARLIEST_DATE <= value <= LATEST_DATE
+
+
 class DateOrDateTimeField(serializers.Field):
     """A calendar date from `"2026-05-15"` or an ISO-8601 datetime such as `"2026-05-15T17:00:00Z"`.
 
     A datetime is converted to the tracker's time zone (TIME_ZONE) before its date is taken; `null` clears it.
+    Dates outside EARLIEST_DATE..LATEST_DATE are refused.
     """
 
-    default_error_messages = {"invalid": "Must be an ISO-8601 date (YYYY-MM-DD) or date-time."}
+    default_error_messages = {
+        "invalid": "Must be an ISO-8601 date (YYYY-MM-DD) or date-time.",
+        "out_of_range": OUT_OF_RANGE,
+    }
 
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
@@ -152,24 +181,36 @@ class DateOrDateTimeField(serializers.Field):
         if not isinstance(data, str) or len(data) > 64:
             self.fail("invalid")
         try:
-            parsed_date = parse_date(data)
-            if parsed_date is not None:
-                return parsed_date
-            parsed = parse_datetime(data)
+            parsed = parse_date(data) or parse_datetime(data)
         except ValueError:
             self.fail("invalid")
         if parsed is None:
             self.fail("invalid")
+        if not isinstance(parsed, datetime):
+            if not _in_range(parsed):
+                self.fail("out_of_range")
+            return parsed
+        # Check the date as sent before converting it: the conversion itself overflows at the ends of time.
+        if not _in_range(parsed.date()):
+            self.fail("out_of_range")
         if timezone.is_naive(parsed):
             parsed = timezone.make_aware(parsed)
-        return timezone.localdate(parsed)
+        localdate = timezone.localdate(parsed)
+        if not _in_range(localdate):
+            self.fail("out_of_range")
+        return localdate
 
     def to_representation(self, value):
         return value.isoformat() if value else None
 
 
 class DateTimeStringField(serializers.DateTimeField):
-    """An ISO-8601 date-time sent as a JSON string (a bare date means its midnight); `null` clears it."""
+    """An ISO-8601 date-time sent as a JSON string (a bare date means its midnight); `null` clears it.
+
+    Date-times outside EARLIEST_DATE..LATEST_DATE are refused.
+    """
+
+    default_error_messages = {"out_of_range": OUT_OF_RANGE}
 
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
@@ -179,7 +220,16 @@ class DateTimeStringField(serializers.DateTimeField):
     def to_internal_value(self, value) -> datetime:
         if not isinstance(value, str) or len(value) > 64:
             self.fail("invalid", format="ISO-8601")
-        return super().to_internal_value(value)
+        try:
+            sent = parse_datetime(value) or parse_date(value)
+        except ValueError:
+            sent = None
+        if sent is not None and not _in_range(sent.date() if isinstance(sent, datetime) else sent):
+            self.fail("out_of_range")
+        parsed = super().to_internal_value(value)
+        if not _in_range(timezone.localdate(parsed) if timezone.is_aware(parsed) else parsed.date()):
+            self.fail("out_of_range")
+        return parsed
 
 
 class JSONObjectField(serializers.Field):
