@@ -62,7 +62,8 @@ def call_wsgi(path: str, body: bytes, headers: dict, *, chunked: bool) -> tuple[
 @pytest.mark.parametrize("chunked", [True, False], ids=["chunked", "content-length"])
 def test_a_signed_brief_is_read_whole_however_it_is_framed(chunked):
     signature = signature_for(settings.BRIEF_WEBHOOK_SECRET, BRIEF)
-    status, body = call_wsgi(reverse("inbound:webhook-briefs"), BRIEF, {"X-Brief-Signature": signature}, chunked=chunked)
+    headers = {"X-Brief-Signature": signature}
+    status, body = call_wsgi(reverse("inbound:webhook-briefs"), BRIEF, headers, chunked=chunked)
     assert status == 200, body
     assert Brief.objects.get().title == "Sent in chunks"
     assert WebhookReceipt.objects.get().body_bytes == len(BRIEF)
