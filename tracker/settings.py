@@ -8,6 +8,7 @@ on SQLite under `var/`, in-process (eager) Celery and a local-memory cache. Sett
 from pathlib import Path
 
 import environ
+from csp import constants as csp_constants
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -35,6 +36,9 @@ TRACKER_BRAND_NAME = env("TRACKER_BRAND_NAME", default="Studio Tracker")
 TRACKER_SIDEBAR_COLOUR = env("TRACKER_SIDEBAR_COLOUR", default="#1f2933")
 # Webhook intake and anything without a user goes to this organisation (by slug).
 TRACKER_DEFAULT_ORGANISATION = env("TRACKER_DEFAULT_ORGANISATION", default="default")
+# Hosts that images in brief descriptions (Markdown) may load from; none by default, so a tracking pixel in an
+# upstream brief never loads (tracker/markdown.py). Comma-separated host names, e.g. "assets.example.com".
+TRACKER_MARKDOWN_IMAGE_HOSTS = [h.strip().lower() for h in env.list("TRACKER_MARKDOWN_IMAGE_HOSTS", default=[]) if h]
 # How many reverse proxies in front of us append to X-Forwarded-For (0 = trust REMOTE_ADDR only).
 TRACKER_TRUSTED_PROXIES = env.int("TRACKER_TRUSTED_PROXIES", default=0)
 
@@ -100,6 +104,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "django_ratelimit",
+    "csp",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "tracker",
@@ -116,6 +121,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "tracker.middleware.LegacyBasePathRedirectMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -223,6 +229,26 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRACKER_TRUSTED_PROXIES else None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy on every response (django-csp). Scripts and style sheets come only from our own static
+# files: no inline <script>, no on*= handler, no <style> element, no eval (htmx runs with allowEval off). Style
+# *attributes* are allowed (style-src-attr): the pages set positions and widths from data (review pins, progress
+# bars, the brand colour), a style attribute cannot run script, and its url()s are still held to img-src. Images
+# load from us, data: URLs (the empty favicon) and TRACKER_MARKDOWN_IMAGE_HOSTS only.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp_constants.SELF],
+        "script-src": [csp_constants.SELF],
+        "style-src": [csp_constants.SELF],
+        "style-src-attr": [csp_constants.UNSAFE_INLINE],
+        "img-src": [csp_constants.SELF, "data:", *TRACKER_MARKDOWN_IMAGE_HOSTS],
+        "font-src": [csp_constants.SELF],
+        "connect-src": [csp_constants.SELF],
+        "object-src": [csp_constants.NONE],
+        "base-uri": [csp_constants.NONE],
+        "form-action": [csp_constants.SELF],
+        "frame-ancestors": [csp_constants.NONE],
+    }
+}
 SESSION_COOKIE_PATH = TRACKER_BASE_PATH or "/"
 CSRF_COOKIE_PATH = TRACKER_BASE_PATH or "/"
 
