@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from rest_framework import serializers
 
-from tracker.ids import parse_id
+from tracker.ids import MAX_ID, parse_id
 from tracker.models import ClientTeam
 
 # The widest value a PositiveIntegerField holds on every database we run on (Postgres `integer`).
@@ -49,6 +49,19 @@ class StorableTextMixin:
         if isinstance(data, str) and not storable_text(data):
             raise serializers.ValidationError("Must be valid Unicode text without NUL characters.", code="unstorable")
         return super().run_validation(data)
+
+
+class TextField(StorableTextMixin, serializers.CharField):
+    """DRF's CharField (which already refuses NUL) that also refuses lone surrogates no database can store."""
+
+
+class IdField(serializers.IntegerField):
+    """A database id sent as a number: 1 to the largest id a database holds, so a lookup never overflows."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(**kwargs)
 
 
 class OptionalTextMixin:
