@@ -9,6 +9,9 @@ system could otherwise carry a tracking pixel that tells its sender who opened t
 A Markdown image from anywhere else becomes a link to it (its alt text, or its address), which a person can
 still choose to open; an `<img>` written as HTML loses its `src`. The Content-Security-Policy's `img-src`
 (tracker/settings.py) allows the same hosts, so the browser enforces it too.
+
+Rendering costs about a millisecond per kilobyte, on every view of the page, so only the first
+MAX_RENDERED_CHARACTERS are rendered (a note says how much more there is); the text itself is kept whole.
 """
 
 import xml.etree.ElementTree as etree
@@ -33,6 +36,7 @@ ALLOWED_ATTRIBUTES = {
     "td": {"align"},
 }
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
+MAX_RENDERED_CHARACTERS = 100_000
 
 
 def image_host_allowed(src: str) -> bool:
@@ -71,7 +75,10 @@ def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
 
 
 def render_markdown(text: str) -> str:
-    html = markdown_lib.markdown(text, extensions=["extra", "sane_lists", RemoteImagesAsLinks()], output_format="html")
+    shown = text[:MAX_RENDERED_CHARACTERS]
+    html = markdown_lib.markdown(shown, extensions=["extra", "sane_lists", RemoteImagesAsLinks()], output_format="html")
+    if len(text) > len(shown):
+        html += f"<p><em>… {len(text) - len(shown):,} more characters are not shown here.</em></p>"
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,

@@ -92,3 +92,13 @@ def test_a_review_session_body_no_database_could_take_is_an_invalid_payload(csrf
     assert response.json()["error"] == "invalid payload"
     assert [issue["path"] for issue in response.json()["issues"]] == [path]
     assert ReviewSession.objects.count() == 0
+
+
+def test_a_refusal_quoting_a_value_no_utf8_can_carry_still_renders(csrf_client, producer):
+    """A lone surrogate is a valid JSON string escape; quoted back in "is not a valid choice" it broke the answer."""
+    body = {**PROJECT, "priority": "lone \ud800 surrogate"}
+    response = post(csrf_client(producer), reverse("projects_api:create"), body)
+    assert response.status_code == 400
+    assert response.json()["issues"] == [
+        {"path": ["priority"], "message": '"lone \\ud800 surrogate" is not a valid choice.'}
+    ]

@@ -34,3 +34,11 @@ def test_the_brief_page_shows_a_pixel_as_a_link(client, producer):
     client.force_login(producer)
     page = client.get(reverse("briefs:detail", args=[brief.pk])).content.decode()
     assert "tracker.example" in page and '<img alt="pixel"' not in page and 'src="https://tracker.example' not in page
+
+
+def test_only_the_first_part_of_a_very_long_description_is_rendered():
+    from tracker.markdown import MAX_RENDERED_CHARACTERS
+
+    html = render_markdown("word " * (MAX_RENDERED_CHARACTERS // 5 + 1000))
+    assert html.endswith("<p><em>… 5,000 more characters are not shown here.</em></p>")
+    assert html.count("word") <= MAX_RENDERED_CHARACTERS // 5

@@ -43,7 +43,10 @@ def api_max_body_bytes() -> int:
 
 
 def _bounded(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """At most `limit` characters, and encodable: a message quoting the caller's value may carry a lone surrogate
+    (valid in a JSON string, not in UTF-8), which would break rendering the answer."""
+    text = text if len(text) <= limit else text[: limit - 1] + "…"
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _path_item(item):
@@ -108,7 +111,7 @@ def validation_error_body(detail) -> dict:
 def exception_handler(exc, context):
     """DRF exception handler: every error in the project's shape."""
     if isinstance(exc, ApplicationError):
-        return Response({"error": exc.message, **exc.extra}, status=exc.status_code)
+        return Response({"error": _bounded(exc.message, MAX_MESSAGE_LENGTH), **exc.extra}, status=exc.status_code)
     if isinstance(exc, RequestDataTooBig):
         # Django refused to read the body into memory (over DATA_UPLOAD_MAX_MEMORY_SIZE).
         too_large = PayloadTooLarge(api_max_body_bytes())

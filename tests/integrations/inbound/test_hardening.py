@@ -115,3 +115,12 @@ def test_a_payload_within_the_nesting_limit_still_reads(client):
     body = fixture_json("briefs", "brief__created")
     body["rawPayload"] = {"a": [[[[{"b": 1}]]]]}
     assert post_webhook(client, "briefs", body).status_code == 200
+
+
+def test_a_value_no_utf8_can_carry_is_quoted_back_escaped(client, omg_project):
+    body = fixture_json("deliverables", "deliverable__updated")
+    body["deliverable"]["priority"] = "lone \ud800 surrogate"
+    response = post_webhook(client, "deliverables", body)
+    assert response.status_code == 400
+    assert response.json()["issues"][0]["message"] == '"lone \\ud800 surrogate" is not a valid choice.'
+    assert only_receipt().status_code == 400
