@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format demo migrate serve worker beat bench clean
+.PHONY: run test lint format demo migrate serve worker beat bench bench-worst fuzz clean
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -64,6 +64,14 @@ beat: $(VENV)/.runtime
 bench: $(VENV)/.dev
 	$(PY) -m bench.run
 	$(PY) -m bench.spreadsheet_import
+
+## bench-worst: the worst bodies the intake endpoints take within their limits, and what each costs
+bench-worst: $(VENV)/.dev
+	$(PY) -m bench.worst_case
+
+## fuzz: the fuzz suite with many more (random) examples than CI draws
+fuzz: $(VENV)/.dev
+	FUZZ_PROFILE=deep $(PY) -m pytest tests/fuzz $(PYTEST_ARGS)
 
 clean:
 	rm -rf var/tracker.sqlite3 var/media var/screenshots

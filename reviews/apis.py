@@ -7,6 +7,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from tracker.api.fields import BoundedListField, IdField, TextField
 from tracker.errors import NotFoundError
 from tracker.services import organisation_for_user
 
@@ -130,6 +131,10 @@ def _reload(request, session) -> dict:
     return session_out(_session(request, session.pk))
 
 
+# A request names at most this many items: each id is looked up, one query apiece, before the service runs.
+MAX_SESSION_ITEMS = 500
+
+
 def _presenter(request, presenter_id):
     if presenter_id is None:
         return None
@@ -141,9 +146,9 @@ def _presenter(request, presenter_id):
 
 class ReviewSessionListApi(APIView):
     class InputSerializer(serializers.Serializer):
-        title = serializers.CharField(max_length=200)
-        presenterId = serializers.IntegerField(required=False)
-        deliverableIds = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+        title = TextField(max_length=200)
+        presenterId = IdField(required=False)
+        deliverableIds = BoundedListField(child=IdField(), required=False, default=list, max_length=MAX_SESSION_ITEMS)
 
     def get(self, request):
         wanted = request.query_params.get("status")
@@ -172,8 +177,8 @@ class ReviewSessionListApi(APIView):
 
 class ReviewSessionDetailApi(APIView):
     class InputSerializer(serializers.Serializer):
-        title = serializers.CharField(max_length=200, required=False)
-        presenterId = serializers.IntegerField(required=False)
+        title = TextField(max_length=200, required=False)
+        presenterId = IdField(required=False)
 
     def get(self, request, pk: int):
         return Response(session_out(_session(request, pk)))
@@ -196,10 +201,10 @@ class ReviewSessionDetailApi(APIView):
 
 class ReviewSessionItemsApi(APIView):
     class AddSerializer(serializers.Serializer):
-        deliverableId = serializers.IntegerField()
+        deliverableId = IdField()
 
     class ReorderSerializer(serializers.Serializer):
-        itemIds = serializers.ListField(child=serializers.IntegerField(), allow_empty=False)
+        itemIds = BoundedListField(child=IdField(), allow_empty=False, max_length=MAX_SESSION_ITEMS)
 
     def get(self, request, pk: int):
         session = _session(request, pk)
@@ -252,7 +257,7 @@ class ReviewSessionDecisionApi(APIView):
         decision = serializers.ChoiceField(
             choices=[d for d in ReviewSessionItem.Decision.values if d != ReviewSessionItem.Decision.PENDING]
         )
-        notes = serializers.CharField(required=False, allow_blank=True, default="")
+        notes = TextField(required=False, allow_blank=True, default="")
 
     def post(self, request, pk: int, item_pk: int):
         session = _session(request, pk)
@@ -271,9 +276,9 @@ class ReviewSessionDecisionApi(APIView):
 
 class StageFeedbackApi(APIView):
     class InputSerializer(serializers.Serializer):
-        body = serializers.CharField()
+        body = TextField()
         isActionItem = serializers.BooleanField(required=False, default=True)
-        revisionId = serializers.IntegerField(required=False)
+        revisionId = IdField(required=False)
         x = serializers.FloatField(required=False, min_value=0, max_value=1)
         y = serializers.FloatField(required=False, min_value=0, max_value=1)
 
@@ -316,7 +321,7 @@ class StageFeedbackApi(APIView):
 
 class FeedbackItemApi(APIView):
     class InputSerializer(serializers.Serializer):
-        body = serializers.CharField(required=False)
+        body = TextField(required=False)
         isActionItem = serializers.BooleanField(required=False)
         status = serializers.ChoiceField(
             choices=[s for s in FeedbackItem.Status.values if s != FeedbackItem.Status.CARRIED], required=False

@@ -8,6 +8,7 @@ on SQLite under `var/`, in-process (eager) Celery and a local-memory cache. Sett
 from pathlib import Path
 
 import environ
+from csp import constants as csp_constants
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -35,6 +36,9 @@ TRACKER_BRAND_NAME = env("TRACKER_BRAND_NAME", default="Studio Tracker")
 TRACKER_SIDEBAR_COLOUR = env("TRACKER_SIDEBAR_COLOUR", default="#1f2933")
 # Webhook intake and anything without a user goes to this organisation (by slug).
 TRACKER_DEFAULT_ORGANISATION = env("TRACKER_DEFAULT_ORGANISATION", default="default")
+# Hosts that images in brief descriptions (Markdown) may load from; none by default, so a tracking pixel in an
+# upstream brief never loads (tracker/markdown.py). Comma-separated host names, e.g. "assets.example.com".
+TRACKER_MARKDOWN_IMAGE_HOSTS = [h.strip().lower() for h in env.list("TRACKER_MARKDOWN_IMAGE_HOSTS", default=[]) if h]
 # How many reverse proxies in front of us append to X-Forwarded-For (0 = trust REMOTE_ADDR only).
 TRACKER_TRUSTED_PROXIES = env.int("TRACKER_TRUSTED_PROXIES", default=0)
 
@@ -48,6 +52,10 @@ OMG_WEBHOOK_ALLOW_INSECURE = env.bool("OMG_WEBHOOK_ALLOW_INSECURE", default=Fals
 DELIVERABLE_WEBHOOK_ALLOW_INSECURE = env.bool("DELIVERABLE_WEBHOOK_ALLOW_INSECURE", default=False)
 WEBHOOK_RATE_LIMIT = env("WEBHOOK_RATE_LIMIT", default="100/m")
 WEBHOOK_MAX_BODY_BYTES = env.int("WEBHOOK_MAX_BODY_BYTES", default=1024 * 1024)
+
+# --- JSON APIs (REST twins, reviews, /api/v1) --------------------------------------------------------------
+# Larger JSON bodies are answered 413 {"error": "payload too large", "maxBytes": ...} before they are parsed.
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1024 * 1024)
 
 # --- External API v1 ------------------------------------------------------------------------------------------
 API_KEY_RATE_LIMIT = env("API_KEY_RATE_LIMIT", default="600/m")
@@ -69,7 +77,11 @@ BOX_WEBHOOK_SECONDARY_KEY = env("BOX_WEBHOOK_SECONDARY_KEY", default="")
 BOX_PUSH_MAX_ATTEMPTS = env.int("BOX_PUSH_MAX_ATTEMPTS", default=3)
 BOX_RETRY_BACKOFF_SECONDS = env.float("BOX_RETRY_BACKOFF_SECONDS", default=30.0)
 BOX_RETRY_BACKOFF_MAX_SECONDS = env.float("BOX_RETRY_BACKOFF_MAX_SECONDS", default=600.0)
-BOX_PUSH_STUCK_AFTER_SECONDS = env.int("BOX_PUSH_STUCK_AFTER_SECONDS", default=1800)
+BOX_PUSH_STUCK_AFTER_SECONDS = env.int("BOX_PUSH_STUCK_AFTER_SECONDS", default=300)
+# A running attempt holds a lease it renews as it works (each Box call, upload progress); a lease that ran out
+# means its worker died, and the sweep (every BOX_PUSH_SWEEP_SECONDS) hands the push to another attempt.
+BOX_PUSH_LEASE_SECONDS = env.int("BOX_PUSH_LEASE_SECONDS", default=120)
+BOX_PUSH_SWEEP_SECONDS = env.int("BOX_PUSH_SWEEP_SECONDS", default=60)
 BOX_REQUEST_TIMEOUT_SECONDS = env.float("BOX_REQUEST_TIMEOUT_SECONDS", default=60.0)
 BOX_WEBHOOK_MAX_AGE_SECONDS = env.int("BOX_WEBHOOK_MAX_AGE_SECONDS", default=600)
 BOX_WEBHOOK_CLOCK_SKEW_SECONDS = env.int("BOX_WEBHOOK_CLOCK_SKEW_SECONDS", default=60)
@@ -107,6 +119,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "django_ratelimit",
+    "csp",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "tracker",
@@ -125,6 +138,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "tracker.middleware.LegacyBasePathRedirectMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -173,6 +187,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://tracker")}
 CACHE_IS_SHARED = "locmem" not in CACHES["default"]["BACKEND"].lower()
+# The cache only holds rate-limit counters, which fail open: a Redis that is down or hung must cost a request
+# milliseconds, never seconds, so every connect and every command gives up quickly (redis-py waits for ever by
+# default). Redis answers in well under a millisecond when it is well.
+REDIS_CACHE_OPTIONS = {
+    "socket_connect_timeout": env.float("CACHE_CONNECT_TIMEOUT_SECONDS", default=0.2),
+    "socket_timeout": env.float("CACHE_SOCKET_TIMEOUT_SECONDS", default=0.2),
+}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"].setdefault("OPTIONS", {}).update(REDIS_CACHE_OPTIONS)
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_VIEW = "tracker.api.errors.rate_limited"
 # django-ratelimit only knows third-party Redis backends by name; Django's own RedisCache has the atomic
@@ -223,6 +246,26 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRACKER_TRUSTED_PROXIES else None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy on every response (django-csp). Scripts and style sheets come only from our own static
+# files: no inline <script>, no on*= handler, no <style> element, no eval (htmx runs with allowEval off). Style
+# *attributes* are allowed (style-src-attr): the pages set positions and widths from data (review pins, progress
+# bars, the brand colour), a style attribute cannot run script, and its url()s are still held to img-src. Images
+# load from us, data: URLs (the empty favicon) and TRACKER_MARKDOWN_IMAGE_HOSTS only.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp_constants.SELF],
+        "script-src": [csp_constants.SELF],
+        "style-src": [csp_constants.SELF],
+        "style-src-attr": [csp_constants.UNSAFE_INLINE],
+        "img-src": [csp_constants.SELF, "data:", *TRACKER_MARKDOWN_IMAGE_HOSTS],
+        "font-src": [csp_constants.SELF],
+        "connect-src": [csp_constants.SELF],
+        "object-src": [csp_constants.NONE],
+        "base-uri": [csp_constants.NONE],
+        "form-action": [csp_constants.SELF],
+        "frame-ancestors": [csp_constants.NONE],
+    }
+}
 SESSION_COOKIE_PATH = TRACKER_BASE_PATH or "/"
 CSRF_COOKIE_PATH = TRACKER_BASE_PATH or "/"
 
@@ -230,7 +273,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["tracker.api.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["tracker.api.parsers.JSONBodyParser"],
     "EXCEPTION_HANDLER": "tracker.api.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -267,10 +310,20 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=180)
 # The queue tasks are sent to when nothing routes them elsewhere (Celery's own default is "celery").
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_TASK_ACKS_LATE = True
+# A down or hung broker must not hold a web request for long: every message we send is a database row first
+# (a Box push, an inbound download) and a sweep re-sends what was not sent, so a send connects and publishes
+# once (no retries), gives up after these socket timeouts, and is logged. The socket timeout stays above the
+# worker's 1 s BRPOP poll; the worker reconnects by its own loop (broker_connection_retry), unaffected.
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "max_retries": 0,
+    "socket_connect_timeout": env.float("CELERY_BROKER_CONNECT_TIMEOUT_SECONDS", default=2.0),
+    "socket_timeout": env.float("CELERY_BROKER_SOCKET_TIMEOUT_SECONDS", default=5.0),
+}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict = {}
-CELERY_BEAT_SCHEDULE["box.push_sweep"] = {"task": "box.push_sweep", "schedule": 300.0}
+CELERY_BEAT_SCHEDULE["box.push_sweep"] = {"task": "box.push_sweep", "schedule": float(BOX_PUSH_SWEEP_SECONDS)}
 CELERY_BEAT_SCHEDULE["outbound.sweep"] = {"task": "outbound.sweep", "schedule": 30.0}
 CELERY_BEAT_SCHEDULE["outbound.prune"] = {"task": "outbound.prune", "schedule": 3600.0}
 CELERY_BEAT_SCHEDULE["tracker.events_sweep"] = {"task": "tracker.events_sweep", "schedule": 30.0}

@@ -10,7 +10,9 @@ class BoxPushLog(TimeStampedModel):
 
     A push (`push_id`) is up to BOX_PUSH_MAX_ATTEMPTS rows, one per attempt. Each row is written as QUEUED
     before its Celery message is sent, so a lost message or a dead worker leaves a row the periodic sweep
-    re-queues. Only `integrations.box.services` writes these rows.
+    re-queues. A RUNNING row is held under a lease (`lease_token`, renewed until `lease_expires_at` as the attempt
+    works): a lease that ran out means the worker died, and the sweep hands the row to a new attempt, which only
+    the holder of the current token may finish. Only `integrations.box.services` writes these rows.
     """
 
     class Outcome(models.TextChoices):
@@ -45,11 +47,18 @@ class BoxPushLog(TimeStampedModel):
     box_file_version_id = models.CharField(max_length=64, blank=True, db_index=True)
     folder_reused = models.BooleanField(default=False)
     new_version = models.BooleanField(default=False)
+    # Box already held these exact bytes (same name, same SHA-1), left by an attempt that died after uploading:
+    # the existing version was recorded and nothing was uploaded.
+    file_reused = models.BooleanField(default=False)
     http_status = models.PositiveSmallIntegerField(null=True, blank=True)
     error = models.TextField(blank=True)
     requeued_count = models.PositiveSmallIntegerField(default=0)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # A retry's row waits in QUEUED until its backoff is over; the sweep counts it as lost only after that.
+    not_before = models.DateTimeField(null=True, blank=True)
+    lease_token = models.UUIDField(null=True, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

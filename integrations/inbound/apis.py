@@ -12,14 +12,15 @@ Each call goes through the same checks, in this order, and the first that fails 
 8. payload shape (a JSON object, right fields)   400 {"error": "invalid payload", "issues": [...]}
 9. parent project exists (deliverables)          404 {"error": "parent project not found", "hint": ...}
 10. the domain write: a refusal answers as on every other intake path (409 for an OMG job number another
-    organisation holds, ...); anything unexpected is 500 {"error": "upsert failed", "detail": ...}
+    organisation holds, ...); anything unexpected is 500 {"error": "upsert failed", "detail": "reference ..."}
 
 With `<NAME>_WEBHOOK_ALLOW_INSECURE` a call without the header skips 4-6; a header, if sent, is still checked.
-Every call, whatever its answer, leaves one WebhookReceipt.
+Every call, whatever its answer, leaves one WebhookReceipt, which records the answer's `error` with the detail
+the caller does not see (the issues of an invalid payload, the exception behind an "upsert failed").
+Whatever goes wrong, the answer is one of the guide's: an exception no check expected is an "upsert failed".
 """
 
 import hashlib
-import json
 import logging
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
@@ -37,7 +38,10 @@ from deliverables.services import deliverable_upsert
 from integrations.webhooks.network import source_ip
 from integrations.webhooks.ratelimit import webhook_retry_after
 from projects.services import project_intake
-from tracker.api.intake import UpsertFailed, run_upsert
+from tracker.api.errors import MAX_ISSUES, PayloadTooLarge, flatten_issues
+from tracker.api.intake import UpsertFailed, run_upsert, upsert_failed
+from tracker.api.parsers import InvalidJSON
+from tracker.api.parsers import parse_json as parse_json_body
 from tracker.errors import ApplicationError, NotFoundError
 from tracker.services import organisation_default
 
@@ -86,15 +90,15 @@ class Receipt:
     object_id: str = ""
 
 
-def _reject_constant(name: str):
-    raise ValueError(f"{name} is not JSON")
+# The receipt's `error` keeps this much of an answer's detail.
+MAX_RECEIPT_ERROR_LENGTH = 2000
 
 
 def parse_json(body: bytes):
-    """The body as JSON, or WebhookRejected. NaN/Infinity literals and runaway nesting are not JSON we take."""
+    """The body as JSON, or WebhookRejected (see `tracker.api.parsers`: NaN/Infinity and deep nesting are refused)."""
     try:
-        return json.loads(body, parse_constant=_reject_constant)
-    except (ValueError, RecursionError) as error:
+        return parse_json_body(body)
+    except InvalidJSON as error:
         raise WebhookRejected(400, "invalid JSON body") from error
 
 
@@ -141,7 +145,7 @@ class WebhookReceiverApi(APIView, ABC):
 
     def read_body(self, request) -> bytes:
         limit = settings.WEBHOOK_MAX_BODY_BYTES
-        too_large = WebhookRejected(413, "payload too large", {"maxBytes": limit})
+        too_large = PayloadTooLarge(limit)
         try:
             declared = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
@@ -182,18 +186,29 @@ class WebhookReceiverApi(APIView, ABC):
         """Run the route's one domain service and return the success body."""
 
     def upsert_failed(self, error: Exception) -> UpsertFailed:
-        logger.exception(
-            "inbound.upsert_failed", extra={"route": self.route, "external_key": self.receipt.external_key}
-        )
-        return UpsertFailed(error)
+        external_key = getattr(getattr(self, "receipt", None), "external_key", "")
+        return upsert_failed(error, route=self.route, external_key=external_key)
+
+    def handle_exception(self, exc):
+        if isinstance(exc, UpsertFailed):
+            self.failure_detail = exc.internal_detail
+        elif isinstance(exc, exceptions.ValidationError):
+            self.failure_detail = _issues_text(exc.detail)
+        elif not isinstance(exc, ApplicationError | exceptions.APIException):
+            # Nothing a caller sends should get here; if something does, answer as the guide says our side broke.
+            failure = self.upsert_failed(exc)
+            self.failure_detail = failure.internal_detail
+            exc = failure
+        return super().handle_exception(exc)
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         receipt = getattr(self, "receipt", None) or Receipt(source_ip=source_ip(request))
         data = response.data if isinstance(getattr(response, "data", None), dict) else {}
         error = str(data.get("error", "")) if response.status_code >= 400 else ""
-        if data.get("detail"):
-            error = f"{error}: {data['detail']}"
+        detail = getattr(self, "failure_detail", "") or data.get("detail")
+        if error and detail:
+            error = f"{error}: {detail}"[:MAX_RECEIPT_ERROR_LENGTH]
         try:
             services.webhook_receipt_record(
                 route=self.route, status_code=response.status_code, error=error, **receipt.__dict__
@@ -206,6 +221,12 @@ class WebhookReceiverApi(APIView, ABC):
             extra={"route": self.route, "status": response.status_code, "external_key": receipt.external_key},
         )
         return response
+
+
+def _issues_text(detail) -> str:
+    """An invalid payload's first issues as one line for the receipt: `job.number: This field is required.`"""
+    issues = flatten_issues(detail, limit=MAX_ISSUES)
+    return "; ".join(f"{'.'.join(map(str, issue['path'])) or '(body)'}: {issue['message']}" for issue in issues)
 
 
 class BriefWebhookApi(WebhookReceiverApi):

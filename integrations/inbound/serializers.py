@@ -11,6 +11,7 @@ from briefs.serializers import BriefInputSerializer
 from deliverables.serializers import DeliverableInputSerializer
 from projects.omg import omg_priority, omg_status
 from tracker.api.fields import (
+    BoundedListField,
     ChoiceStringField,
     CountField,
     DateOrDateTimeField,
@@ -24,6 +25,9 @@ from tracker.api.fields import (
 from tracker.constants import Priority
 
 from .selectors import client_team_by_slug_or_name
+
+# ClientTeam names and slugs are at most this long.
+MAX_TEAM_LENGTH = 200
 
 
 class BriefWebhookSerializer(BriefInputSerializer):
@@ -70,6 +74,8 @@ class OmgTeamField(serializers.Field):
             self.fail("invalid")
         if not storable_text(data):
             raise serializers.ValidationError("Must be valid Unicode text without NUL characters.")
+        if len(data) > MAX_TEAM_LENGTH:
+            raise serializers.SkipField()  # longer than any team's name or slug: unknown, without a query
         team = client_team_by_slug_or_name(organisation=self.context["organisation"], value=data)
         if team is None:
             raise serializers.SkipField()
@@ -99,7 +105,7 @@ class OmgJobSerializer(serializers.Serializer):
     status = OmgStatusField(required=False)
     outputs = CountField()
     notes = StringField()
-    assignees = serializers.ListField(child=OmgAssigneeSerializer(), required=False, allow_null=True, max_length=500)
+    assignees = BoundedListField(child=OmgAssigneeSerializer(), required=False, allow_null=True, max_length=500)
     dates = OmgDatesSerializer(required=False, allow_null=True)
 
 

@@ -3,7 +3,8 @@
 Fixtures for every app's browser tests:
 - `browser` (session): one headless Chromium for the run;
 - `page`: a fresh context and page at a 1280x900 desktop size, closed after the test; dialogs are recorded in
-  `page.dialogs` and dismissed (set `page.accept_dialogs = True` to accept confirmations);
+  `page.dialogs` and dismissed (set `page.accept_dialogs = True` to accept confirmations); anything the
+  Content-Security-Policy blocks is recorded in `page.csp_violations`, and fails the test;
 - `login(page, live_server, user)`: signs a user in through the real form (factory users have the password
   "pass-for-tests-1");
 - `screenshot(page, name)`: saves var/screenshots/<name>.png (full page) and returns the path.
@@ -87,10 +88,18 @@ def page(browser):
         dialog.accept() if page.accept_dialogs else dialog.dismiss()
 
     page.on("dialog", _on_dialog)
+    # Every page carries a Content-Security-Policy: whatever it blocks (an inline script or style, an eval, a
+    # remote image) is a broken page, so it fails the test that met it.
+    page.csp_violations = []
+    page.on(
+        "console",
+        lambda message: "Content Security Policy" in message.text and page.csp_violations.append(message.text),
+    )
     try:
         yield page
     finally:
         context.close()
+    assert page.csp_violations == [], "the Content-Security-Policy blocked something"
 
 
 def _login(page, live_server, user, password: str = PASSWORD):

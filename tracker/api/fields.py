@@ -8,20 +8,32 @@ They are strict about JSON types (a number is not a string, `true` is not a numb
 `invalid payload` issue and never reaches the database.
 """
 
+import json
 import math
+import re
 from datetime import date, datetime
 
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from rest_framework import serializers
 
-from tracker.ids import parse_id
+from tracker.ids import MAX_ID, parse_id
 from tracker.models import ClientTeam
+
+from .parsers import json_nesting
 
 # The widest value a PositiveIntegerField holds on every database we run on (Postgres `integer`).
 MAX_DB_INTEGER = 2_147_483_647
 # Upstream pass-through objects (raw, rawPayload, customFields) may nest this deep, no deeper.
 MAX_JSON_DEPTH = 32
+# Dates and date-times outside these years are refused: converting year 1 or 9999 between time zones overflows
+# Python's datetime (a 500 on intake, or on every page that shows the date), and no brief, project or deliverable
+# is due in either.
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2999, 12, 31)
+# A NUL character in JSON text: the escape \u0000 whose backslash is not itself escaped.
+_NUL_ESCAPE = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
+OUT_OF_RANGE = f"Must be between {EARLIEST_DATE.isoformat()} and {LATEST_DATE.isoformat()}."
 
 
 def storable_text(value: str) -> bool:
@@ -43,6 +55,19 @@ class StorableTextMixin:
         if isinstance(data, str) and not storable_text(data):
             raise serializers.ValidationError("Must be valid Unicode text without NUL characters.", code="unstorable")
         return super().run_validation(data)
+
+
+class TextField(StorableTextMixin, serializers.CharField):
+    """DRF's CharField (which already refuses NUL) that also refuses lone surrogates no database can store."""
+
+
+class IdField(serializers.IntegerField):
+    """A database id sent as a number: 1 to the largest id a database holds, so a lookup never overflows."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(**kwargs)
 
 
 class OptionalTextMixin:
@@ -135,13 +160,36 @@ class ChoiceStringField(serializers.ChoiceField):
         return super().to_internal_value(data)
 
 
+class BoundedListField(serializers.ListField):
+    """A JSON array whose length is checked before any item is: a list far over `max_length` costs one `len()`,
+    not a validation of every item (DRF's ListField checks the length last)."""
+
+    def __init__(self, **kwargs):
+        if kwargs.get("max_length") is None:
+            raise TypeError("BoundedListField needs a max_length")
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, list) and len(data) > self.max_length:
+            self.fail("max_length", max_length=self.max_length)
+        return super().to_internal_value(data)
+
+
+def _in_range(value: date) -> bool:
+    return EARLIEST_DATE <= value <= LATEST_DATE
+
+
 class DateOrDateTimeField(serializers.Field):
     """A calendar date from `"2026-05-15"` or an ISO-8601 datetime such as `"2026-05-15T17:00:00Z"`.
 
     A datetime is converted to the tracker's time zone (TIME_ZONE) before its date is taken; `null` clears it.
+    Dates outside EARLIEST_DATE..LATEST_DATE are refused.
     """
 
-    default_error_messages = {"invalid": "Must be an ISO-8601 date (YYYY-MM-DD) or date-time."}
+    default_error_messages = {
+        "invalid": "Must be an ISO-8601 date (YYYY-MM-DD) or date-time.",
+        "out_of_range": OUT_OF_RANGE,
+    }
 
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
@@ -152,24 +200,36 @@ class DateOrDateTimeField(serializers.Field):
         if not isinstance(data, str) or len(data) > 64:
             self.fail("invalid")
         try:
-            parsed_date = parse_date(data)
-            if parsed_date is not None:
-                return parsed_date
-            parsed = parse_datetime(data)
+            parsed = parse_date(data) or parse_datetime(data)
         except ValueError:
             self.fail("invalid")
         if parsed is None:
             self.fail("invalid")
+        if not isinstance(parsed, datetime):
+            if not _in_range(parsed):
+                self.fail("out_of_range")
+            return parsed
+        # Check the date as sent before converting it: the conversion itself overflows at the ends of time.
+        if not _in_range(parsed.date()):
+            self.fail("out_of_range")
         if timezone.is_naive(parsed):
             parsed = timezone.make_aware(parsed)
-        return timezone.localdate(parsed)
+        localdate = timezone.localdate(parsed)
+        if not _in_range(localdate):
+            self.fail("out_of_range")
+        return localdate
 
     def to_representation(self, value):
         return value.isoformat() if value else None
 
 
 class DateTimeStringField(serializers.DateTimeField):
-    """An ISO-8601 date-time sent as a JSON string (a bare date means its midnight); `null` clears it."""
+    """An ISO-8601 date-time sent as a JSON string (a bare date means its midnight); `null` clears it.
+
+    Date-times outside EARLIEST_DATE..LATEST_DATE are refused.
+    """
+
+    default_error_messages = {"out_of_range": OUT_OF_RANGE}
 
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
@@ -179,7 +239,16 @@ class DateTimeStringField(serializers.DateTimeField):
     def to_internal_value(self, value) -> datetime:
         if not isinstance(value, str) or len(value) > 64:
             self.fail("invalid", format="ISO-8601")
-        return super().to_internal_value(value)
+        try:
+            sent = parse_datetime(value) or parse_date(value)
+        except ValueError:
+            sent = None
+        if sent is not None and not _in_range(sent.date() if isinstance(sent, datetime) else sent):
+            self.fail("out_of_range")
+        parsed = super().to_internal_value(value)
+        if not _in_range(timezone.localdate(parsed) if timezone.is_aware(parsed) else parsed.date()):
+            self.fail("out_of_range")
+        return parsed
 
 
 class JSONObjectField(serializers.Field):
@@ -210,29 +279,23 @@ class JSONObjectField(serializers.Field):
     def to_internal_value(self, data) -> dict:
         if not isinstance(data, dict):
             self.fail("invalid")
-        # Iterative walk: the body may nest close to the JSON parser's own recursion limit.
-        pending = [(data, 1)]
-        while pending:
-            value, depth = pending.pop()
-            if depth > MAX_JSON_DEPTH:
-                self.fail("too_deep")
-            if isinstance(value, dict):
-                for key, item in value.items():
-                    self._check_text(key)
-                    pending.append((item, depth + 1))
-            elif isinstance(value, list):
-                pending.extend((item, depth + 1) for item in value)
-            elif isinstance(value, float) and not math.isfinite(value):
-                self.fail("not_finite")
-            elif isinstance(value, str):
-                self._check_text(value)
-        return data
-
-    def _check_text(self, value: str) -> None:
-        if "\x00" in value:
+        # Checked on the object's JSON text, in C, rather than by walking it in Python: a megabyte-wide object
+        # costs milliseconds. json.dumps refuses non-finite numbers (`1e400` decodes to infinity).
+        try:
+            text = json.dumps(data, ensure_ascii=False, allow_nan=False)
+        except ValueError:
+            self.fail("not_finite")
+        except RecursionError:
+            self.fail("too_deep")
+        if json_nesting(text) > MAX_JSON_DEPTH:
+            self.fail("too_deep")
+        if "\\u0000" in text and _NUL_ESCAPE.search(text):  # the substring test is C-fast; the regex is exact
             self.fail("nul")
-        if not storable_text(value):
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
             self.fail("surrogate")
+        return data
 
     def to_representation(self, value):
         return value

@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from tracker.errors import ApplicationError
 
+from .errors import PayloadTooLarge, api_max_body_bytes
 from .services import (
     IdempotencyClaim,
     idempotency_claim,
@@ -31,10 +32,6 @@ _PRINTABLE = re.compile(r"^[\x20-\x7e]+$")
 
 class InvalidIdempotencyKey(ApplicationError):
     status_code = 400
-
-
-class RequestTooLarge(ApplicationError):
-    status_code = 413
 
 
 def parse_idempotency_key(raw: str | None) -> str | None:
@@ -62,11 +59,15 @@ class IdempotentAPIView(APIView):
         key = parse_idempotency_key(request.headers.get(HEADER))
         if key is None:
             return None
+        # A body too large to run is refused before it claims the key, so a 413 is never stored for replay.
+        limit = api_max_body_bytes()
         try:
             # Read before DRF parses the body: the fingerprint is of the raw bytes as sent.
             body = request._request.body
         except RequestDataTooBig as error:
-            raise RequestTooLarge("request body too large") from error
+            raise PayloadTooLarge(limit) from error
+        if len(body) > limit:
+            raise PayloadTooLarge(limit)
         fingerprint = idempotency_fingerprint(method=request.method, path=request.path, body=body)
         return idempotency_claim(
             api_key=request.auth, key=key, method=request.method, path=request.path, fingerprint=fingerprint

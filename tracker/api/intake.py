@@ -1,6 +1,14 @@
-"""The intake APIs' "upsert failed" answer (Upstream Integration Guide): our side broke while writing."""
+"""The intake APIs' "upsert failed" answer (Upstream Integration Guide): our side broke while writing.
+
+The caller gets `{"error": "upsert failed", "detail": "reference <id>"}`: a reference to quote when reporting
+it, never the exception itself (an exception's class, a constraint's or a table's name tell an outsider how we
+are built and nothing they can act on). The log line and the webhook receipt carry the reference with the
+exception's class and message, so the reference finds the detail. A refusal written for people
+(ApplicationError) is the detail as it stands.
+"""
 
 import logging
+import secrets
 
 from tracker.errors import ApplicationError
 
@@ -10,13 +18,30 @@ MAX_DETAIL_LENGTH = 1000
 
 
 class UpsertFailed(ApplicationError):
-    """`{"error": "upsert failed", "detail": "..."}` with a 500."""
+    """`{"error": "upsert failed", "detail": "..."}` with a 500. `internal_detail` is for the receipt and the log."""
 
     status_code = 500
 
     def __init__(self, error: Exception):
-        detail = getattr(error, "message", None) or f"{type(error).__name__}: {error}"
-        super().__init__("upsert failed", {"detail": detail[:MAX_DETAIL_LENGTH]})
+        self.reference = secrets.token_hex(6)
+        if isinstance(error, ApplicationError):
+            detail = error.message[:MAX_DETAIL_LENGTH]
+            self.internal_detail = detail
+        else:
+            detail = f"reference {self.reference}"
+            self.internal_detail = f"reference {self.reference}: {type(error).__name__}: {error}"[:MAX_DETAIL_LENGTH]
+        super().__init__("upsert failed", {"detail": detail})
+
+
+def upsert_failed(error: Exception, **context) -> UpsertFailed:
+    """Log `error` (with its traceback, under the reference the caller will quote) and return the answer."""
+    failure = UpsertFailed(error)
+    logger.error(
+        "intake.upsert_failed",
+        exc_info=error,
+        extra={**context, "reference": failure.reference, "detail": failure.internal_detail},
+    )
+    return failure
 
 
 def run_upsert(call, **kwargs):
@@ -27,5 +52,4 @@ def run_upsert(call, **kwargs):
     except ApplicationError:
         raise
     except Exception as error:
-        logger.exception("intake.upsert_failed", extra={"service": getattr(call, "__name__", repr(call))})
-        raise UpsertFailed(error) from error
+        raise upsert_failed(error, service=getattr(call, "__name__", repr(call))) from error

@@ -10,10 +10,12 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.db.models import Q, QuerySet
 from rest_framework import exceptions
+
+from tracker.ids import MAX_ID
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 100
@@ -31,15 +33,21 @@ def encode_cursor(updated_at: datetime, pk: int) -> str:
 
 
 def decode_cursor(cursor: str) -> tuple[datetime, int]:
+    """The `(updated_at, id)` a cursor names. Anything else, however crafted, is 400 `invalid cursor`: only an
+    aware ISO-8601 time and a whole number that is a possible id (a JSON `1e400` decodes to infinity)."""
+    invalid = exceptions.ValidationError({"cursor": ["invalid cursor"]})
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         updated_at, pk = json.loads(raw)
-        value = datetime.fromisoformat(updated_at), int(pk)
-    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
-        raise exceptions.ValidationError({"cursor": ["invalid cursor"]}) from None
-    if value[0].tzinfo is None:
-        raise exceptions.ValidationError({"cursor": ["invalid cursor"]})
-    return value
+        if not isinstance(updated_at, str) or type(pk) is not int or not 0 < pk <= MAX_ID:
+            raise invalid
+        updated = datetime.fromisoformat(updated_at)
+        if updated.tzinfo is None:
+            raise invalid
+        # In UTC now, so no later conversion (by the database driver) can overflow at the ends of time.
+        return updated.astimezone(UTC), pk
+    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError, OverflowError, RecursionError):
+        raise invalid from None
 
 
 def paginate(queryset: QuerySet, *, cursor: str | None, limit: int, field: str = "updated_at") -> Page:

@@ -3,9 +3,13 @@
 Outbound. A push is queued as a BoxPushLog row ("queued") and only then sent to Celery (`transaction.on_commit`,
 through `integrations.box.queue` by task name: the services never import `tasks`, which import them), so nothing
 is lost if the message is: `box_push_sweep` re-sends rows stuck in "queued". Each attempt claims its
-row, talks to Box outside any transaction, and records the outcome. Network errors, 429 and 5xx are retried with
-exponential backoff up to BOX_PUSH_MAX_ATTEMPTS (a new "queued" row per attempt, written before the retry message
-is sent); any other 4xx, or Box not being configured, fails at once with the reason.
+row under a lease it renews as it works, talks to Box outside any transaction, and records the outcome only while
+it still holds the lease; a lease that ran out (the worker died) lets the sweep hand the row to a new attempt
+within minutes. Before uploading, an attempt checks what Box already holds (`upload.push_revision`): the same
+file with the same SHA-1 is recorded, not uploaded again, so a push lands in Box once however often it is
+retried. Network errors, 429 and 5xx are retried with exponential backoff up to BOX_PUSH_MAX_ATTEMPTS (a new
+"queued" row per attempt, written before the retry message is sent); any other 4xx, or Box not being configured,
+fails at once with the reason.
 
 Inbound. `box_inbound_receive` verifies Box's signature on the raw body, dedupes on the event id (a unique
 constraint) and queues the download; `box_inbound_process` matches the parent folder by OMG number + slug and

@@ -4,14 +4,7 @@ import logging
 import uuid
 from datetime import datetime, timedelta
 
-from box_sdk_gen import (
-    BoxAPIError,
-    BoxSDKError,
-    CreateFolderParent,
-    UploadFileAttributes,
-    UploadFileAttributesParentField,
-    UploadFileVersionAttributes,
-)
+from box_sdk_gen import BoxAPIError, BoxSDKError
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
@@ -37,6 +30,7 @@ from .common import (
     notify,
     sdk_failure,
 )
+from .upload import PushResult, push_revision
 
 logger = logging.getLogger(__name__)
 
@@ -134,19 +128,56 @@ def box_push_retry(*, push_log: BoxPushLog, actor: User) -> BoxPushLog:
     )
 
 
-def _stale_running_after() -> timedelta:
-    # A hard time limit kills an attempt long before this, so a row still "running" by then is orphaned.
-    return timedelta(seconds=max(settings.BOX_PUSH_STUCK_AFTER_SECONDS, settings.CELERY_TASK_TIME_LIMIT * 2))
+def _lease_length() -> timedelta:
+    """How long an attempt's lease lasts between renewals. Renewals come between Box calls and as the upload
+    streams, so the lease must outlast the longest single Box call (BOX_REQUEST_TIMEOUT_SECONDS) with room."""
+    return timedelta(seconds=max(settings.BOX_PUSH_LEASE_SECONDS, 2 * settings.BOX_REQUEST_TIMEOUT_SECONDS))
+
+
+class LeaseLost(Exception):
+    """Another attempt took this row over (ours ran out): stop, and leave the row to its new holder."""
+
+
+class _Lease:
+    """The running attempt's hold on its row: `renew()` pushes `lease_expires_at` on (at most every quarter of the
+    lease, so a streaming upload costs a few UPDATEs) and raises LeaseLost when the row is no longer ours."""
+
+    def __init__(self, row: BoxPushLog):
+        self.row = row
+        self.renewed_at = timezone.now()
+
+    def renew(self, *, force: bool = False) -> None:
+        now = timezone.now()
+        length = _lease_length()
+        if not force and now - self.renewed_at < length / 4:
+            return
+        held = BoxPushLog.objects.filter(
+            pk=self.row.pk, outcome=BoxPushLog.Outcome.RUNNING, lease_token=self.row.lease_token
+        ).update(lease_expires_at=now + length, updated_at=now)
+        if not held:
+            raise LeaseLost(f"push log {self.row.pk} was taken over by another attempt")
+        self.renewed_at = now
+
+
+def _running_and_lost(now: datetime) -> Q:
+    """RUNNING rows whose worker is gone: the lease ran out (or, for a row claimed before leases, long ago)."""
+    legacy = timedelta(seconds=max(settings.BOX_PUSH_STUCK_AFTER_SECONDS, settings.CELERY_TASK_TIME_LIMIT * 2))
+    return Q(outcome=BoxPushLog.Outcome.RUNNING) & (
+        Q(lease_expires_at__lt=now) | Q(lease_expires_at__isnull=True, started_at__lt=now - legacy)
+    )
 
 
 def _claim(push_log_id: int) -> BoxPushLog | None:
     now = timezone.now()
-    claimable = Q(outcome=BoxPushLog.Outcome.QUEUED) | Q(
-        outcome=BoxPushLog.Outcome.RUNNING, started_at__lt=now - _stale_running_after()
-    )
+    token = uuid.uuid4()
+    claimable = Q(outcome=BoxPushLog.Outcome.QUEUED) | _running_and_lost(now)
     # One atomic UPDATE: of two messages for the same row (a re-sent one and a late original), only one runs.
     claimed = BoxPushLog.objects.filter(claimable, pk=push_log_id).update(
-        outcome=BoxPushLog.Outcome.RUNNING, started_at=now, updated_at=now
+        outcome=BoxPushLog.Outcome.RUNNING,
+        started_at=now,
+        updated_at=now,
+        lease_token=token,
+        lease_expires_at=now + _lease_length(),
     )
     if not claimed:
         return None
@@ -154,7 +185,8 @@ def _claim(push_log_id: int) -> BoxPushLog | None:
 
 
 def box_push_attempt(*, push_log_id: int) -> BoxPushLog | None:
-    """Run one attempt of a push. Idempotent: a row that is not "queued" (already done) is left alone.
+    """Run one attempt of a push. Idempotent: a row that is not "queued" (already done, or running under a live
+    lease) is left alone, and an attempt whose lease was taken over stops without writing.
 
     Raises BoxRetryLater after recording a retryable failure and queueing the next attempt's row.
     """
@@ -162,34 +194,69 @@ def box_push_attempt(*, push_log_id: int) -> BoxPushLog | None:
     if row is None:
         logger.info("box.push_attempt_skipped", extra={"push_log_id": push_log_id})
         return None
+    lease = _Lease(row)
     try:
-        result = _push_to_box(row)
+        result = _push_to_box(row, lease)
+    except LeaseLost:
+        logger.warning("box.push_lease_lost", extra={"push_log_id": row.pk})
+        return None
     except Failure as failure:
         return _record_failure(row, failure)
-    row.outcome = BoxPushLog.Outcome.SENT
-    row.box_folder_id, row.box_file_id, row.box_file_version_id = (
-        result["folder_id"],
-        result["file_id"],
-        result["version"],
+    except Exception as error:
+        # A bug, or the soft time limit: recorded like any other failure, so the row never sits in RUNNING.
+        logger.exception("box.push_attempt_error", extra={"push_log_id": row.pk})
+        return _record_failure(row, Failure(f"unexpected error: {error.__class__.__name__}", retryable=True))
+    finished = BoxPushLog.objects.filter(
+        pk=row.pk, outcome=BoxPushLog.Outcome.RUNNING, lease_token=row.lease_token
+    ).update(
+        outcome=BoxPushLog.Outcome.SENT,
+        box_folder_id=result.folder_id,
+        box_file_id=result.file_id,
+        box_file_version_id=result.version,
+        folder_reused=result.folder_reused,
+        new_version=result.new_version,
+        file_reused=result.file_reused,
+        error="",
+        http_status=None,
+        finished_at=timezone.now(),
+        lease_expires_at=None,
+        updated_at=timezone.now(),
     )
-    row.folder_reused, row.new_version = result["folder_reused"], result["new_version"]
-    row.error, row.http_status, row.finished_at = "", None, timezone.now()
-    row.save()
-    logger.info("box.push_sent", extra={"push_log_id": row.pk, "attempt": row.attempt, "folder_id": row.box_folder_id})
+    if not finished:
+        logger.warning("box.push_lease_lost", extra={"push_log_id": row.pk})
+        return None
+    row.refresh_from_db()
+    logger.info(
+        "box.push_sent",
+        extra={
+            "push_log_id": row.pk,
+            "attempt": row.attempt,
+            "folder_id": row.box_folder_id,
+            "reused": row.file_reused,
+        },
+    )
     return row
 
 
-def _record_failure(row: BoxPushLog, failure: Failure) -> BoxPushLog:
+def _record_failure(row: BoxPushLog, failure: Failure) -> BoxPushLog | None:
     final = not failure.retryable or row.attempt >= settings.BOX_PUSH_MAX_ATTEMPTS
+    countdown = 0.0 if final else box_retry_backoff(attempt=row.attempt)
     with transaction.atomic():
+        # Only the lease holder records: a row another attempt took over is that attempt's to finish.
+        locked = BoxPushLog.objects.select_for_update().filter(pk=row.pk, lease_token=row.lease_token).first()
+        if locked is None or locked.outcome != BoxPushLog.Outcome.RUNNING:
+            logger.warning("box.push_lease_lost", extra={"push_log_id": row.pk})
+            return None
         row.outcome = BoxPushLog.Outcome.FAILED if final else BoxPushLog.Outcome.RETRY
         row.error, row.http_status, row.finished_at = failure.reason[:2000], failure.http_status, timezone.now()
+        row.lease_expires_at = None
         row.save()
         if final:
             _notify_push_failed(row)
             _emit_failed(row)
         else:
             following = BoxPushLog.objects.create(
+                not_before=timezone.now() + timedelta(seconds=countdown),
                 push_id=row.push_id,
                 deliverable=row.deliverable,
                 revision=row.revision,
@@ -204,7 +271,7 @@ def _record_failure(row: BoxPushLog, failure: Failure) -> BoxPushLog:
     logger.warning("box.push_failed", extra=extra)
     if final:
         return row
-    raise BoxRetryLater(failure.reason, countdown=box_retry_backoff(attempt=row.attempt), next_log_id=following.pk)
+    raise BoxRetryLater(failure.reason, countdown=countdown, next_log_id=following.pk)
 
 
 def _emit_failed(row: BoxPushLog) -> None:
@@ -228,19 +295,7 @@ def _notify_push_failed(row: BoxPushLog) -> None:
     )
 
 
-def _conflict_id(error: BoxAPIError, item_type: str) -> str | None:
-    """The id of the existing item behind a 409 item_name_in_use, when it is of `item_type`."""
-    info = error.response_info
-    if info.status_code != 409 or info.code != "item_name_in_use":
-        return None
-    conflicts = (info.context_info or {}).get("conflicts") or []
-    for item in [conflicts] if isinstance(conflicts, dict) else conflicts:
-        if isinstance(item, dict) and item.get("type") == item_type and item.get("id"):
-            return str(item["id"])
-    return None
-
-
-def _push_to_box(row: BoxPushLog) -> dict:
+def _push_to_box(row: BoxPushLog, lease: _Lease) -> PushResult:
     try:
         client = box_client()
     except BoxNotConfiguredError as error:
@@ -249,8 +304,9 @@ def _push_to_box(row: BoxPushLog) -> dict:
     if revision is None or not revision.file:
         raise Failure("the revision to send no longer exists", retryable=False)
     try:
-        folder_id, folder_reused = _folder(client, row.folder_name)
-        file_id, version, new_version = _upload(client, folder_id, row.file_name, revision)
+        return push_revision(
+            client, folder_name=row.folder_name, file_name=row.file_name, revision=revision, renew=lease.renew
+        )
     except BoxAPIError as error:
         raise api_failure(error) from error
     except BoxSDKError as error:
@@ -261,57 +317,12 @@ def _push_to_box(row: BoxPushLog) -> dict:
         raise Failure(f"Box client error: {error.__class__.__name__}", retryable=False) from error
     except OSError as error:
         raise Failure(f"the revision's file cannot be read ({error.__class__.__name__})", retryable=False) from error
-    return {
-        "folder_id": folder_id,
-        "folder_reused": folder_reused,
-        "file_id": file_id,
-        "version": version,
-        "new_version": new_version,
-    }
-
-
-def _folder(client, name: str) -> tuple[str, bool]:
-    try:
-        return client.folders.create_folder(name, CreateFolderParent(id=settings.BOX_ROOT_FOLDER_ID)).id, False
-    except BoxAPIError as error:
-        existing = _conflict_id(error, "folder")
-        if existing is None:
-            raise
-        return existing, True
-
-
-def _upload(client, folder_id: str, name: str, revision: Revision) -> tuple[str, str, bool]:
-    content_type = revision.content_type or None
-    with revision.file.open("rb") as stream:
-        try:
-            files = client.uploads.upload_file(
-                UploadFileAttributes(name=name, parent=UploadFileAttributesParentField(id=folder_id)),
-                stream,
-                file_file_name=name,
-                file_content_type=content_type,
-            )
-            new_version = False
-        except BoxAPIError as error:
-            existing = _conflict_id(error, "file")
-            if existing is None:
-                raise
-            stream.seek(0)
-            files = client.uploads.upload_file_version(
-                existing,
-                UploadFileVersionAttributes(name=name),
-                stream,
-                file_file_name=name,
-                file_content_type=content_type,
-            )
-            new_version = True
-    entry = files.entries[0]
-    version = getattr(entry, "file_version", None)
-    return str(entry.id), str(version.id) if version is not None else "", new_version
 
 
 def box_push_sweep(*, now: datetime | None = None) -> int:
-    """Re-send pushes (and inbound downloads) whose message was lost: rows still "queued" after
-    BOX_PUSH_STUCK_AFTER_SECONDS, and attempts "running" long past any task time limit. Returns the count."""
+    """Re-send pushes (and inbound downloads) whose message was lost or whose worker died: rows "queued" more than
+    BOX_PUSH_STUCK_AFTER_SECONDS after they were due, and "running" rows whose lease ran out. Runs every
+    BOX_PUSH_SWEEP_SECONDS, so an interrupted push goes on within lease + sweep interval. Returns the count."""
     now = now or timezone.now()
     stuck_before = now - timedelta(seconds=settings.BOX_PUSH_STUCK_AFTER_SECONDS)
     with transaction.atomic():
@@ -319,7 +330,8 @@ def box_push_sweep(*, now: datetime | None = None) -> int:
             BoxPushLog.objects.select_for_update(skip_locked=True)
             .filter(
                 Q(outcome=BoxPushLog.Outcome.QUEUED, updated_at__lt=stuck_before)
-                | Q(outcome=BoxPushLog.Outcome.RUNNING, started_at__lt=now - _stale_running_after())
+                & (Q(not_before__isnull=True) | Q(not_before__lt=stuck_before))
+                | _running_and_lost(now)
             )
             .order_by("id")
             .values_list("id", flat=True)[:500]

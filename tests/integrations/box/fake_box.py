@@ -6,12 +6,17 @@
   `context_info.conflicts`, like Box.
 - `POST /api/2.0/files/content` (upload base URL = `<url>/api`): multipart upload, 409 on a duplicate name.
 - `POST /api/2.0/files/<id>/content`: upload a new version.
+- `GET /2.0/folders/<id>/items`: a page (`offset`, `limit`) of a folder's items; `fields` picks what each
+  entry carries, such as a file's `sha1` and `file_version` (the SHA-1 of its latest version, as Box reports it).
 - `GET /2.0/files/<id>/content`: 302 to a download URL, which serves the bytes (of `?version=` when given).
 
-`fail_next(n, ...)` makes the next n matching requests answer a status (429, 5xx, 4xx), drop the connection,
-or answer slowly. Every request is recorded in `requests`.
+Uploads answer, and 409 conflicts name, the file's `sha1` like Box does. `fail_next(n, ...)` makes the next n
+matching requests answer a status (429, 5xx, 4xx), drop the connection before doing anything ("drop") or after
+doing the work ("drop_after": Box stored the upload, the client never heard), or answer slowly ("slow": the
+work is done after the delay, whether or not the client still waits). Every request is recorded in `requests`.
 """
 
+import hashlib
 import itertools
 import json
 import secrets
@@ -29,6 +34,16 @@ JWT_AUDIENCE = "https://api.box.com/oauth2/token"
 JWT_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 
 
+class _Discard:
+    """Where a "drop_after" answer goes: nowhere."""
+
+    def write(self, data: bytes) -> int:
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
@@ -40,7 +55,7 @@ class _Server(ThreadingHTTPServer):
 @dataclass
 class Rule:
     remaining: int
-    mode: str  # "status" | "drop" | "slow"
+    mode: str  # "status" | "drop" | "drop_after" | "slow"
     status: int = 503
     delay: float = 0.0
     method: str | None = None
@@ -58,6 +73,10 @@ class Item:
     name: str
     parent_id: str | None
     versions: list = field(default_factory=list)  # [(version_id, bytes)]
+
+    @property
+    def sha1(self) -> str:
+        return hashlib.sha1(self.versions[-1][1]).hexdigest() if self.versions else ""
 
 
 class FakeBox:
@@ -168,7 +187,8 @@ class FakeBox:
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
-                fake.requests.append((self.command, self.path.split("?")[0], status))
+                if not getattr(self, "dropped", False):
+                    fake.requests.append((self.command, self.path.split("?")[0], status))
 
             def _error(self, status: int, code: str, message: str, context_info=None):
                 payload = {
@@ -191,6 +211,15 @@ class FakeBox:
                         fake.requests.append((method, url.path, 0))
                         self.close_connection = True
                         self.connection.shutdown(2)
+                        return
+                    if rule.mode == "drop_after":
+                        self.wfile, self.dropped = _Discard(), True  # do the work, then hang up without a word
+                        try:
+                            self._route(method, url, body)
+                        finally:
+                            fake.requests.append((method, url.path, 0))
+                            self.close_connection = True
+                            self.connection.shutdown(2)
                         return
                     if rule.mode == "slow":
                         time.sleep(rule.delay)
@@ -240,6 +269,8 @@ class FakeBox:
                     and parts[4] == "content"
                 ):
                     return self._upload(body, parts[3])
+                if method == "GET" and len(parts) == 4 and parts[:2] == ["2.0", "folders"] and parts[3] == "items":
+                    return self._folder_items(parts[2], parse_qs(url.query))
                 if method == "GET" and len(parts) == 4 and parts[:2] == ["2.0", "files"] and parts[3] == "content":
                     version = parse_qs(url.query).get("version", [""])[0]
                     return self._download(parts[2], version)
@@ -321,7 +352,8 @@ class FakeBox:
                     version = conflict.versions[-1][0] if conflict.versions else ""
                     details = {"type": conflict.type, "id": conflict.id, "name": conflict.name}
                     if conflict.type == "file":
-                        details["file_version"] = {"type": "file_version", "id": version}
+                        details["sha1"] = conflict.sha1
+                        details["file_version"] = {"type": "file_version", "id": version, "sha1": conflict.sha1}
                     return self._error(
                         409, "item_name_in_use", "Item with the same name already exists", {"conflicts": details}
                     )
@@ -331,10 +363,30 @@ class FakeBox:
                     "id": item.id,
                     "name": item.name,
                     "size": len(content),
-                    "file_version": {"type": "file_version", "id": version_id},
+                    "sha1": item.sha1,
+                    "file_version": {"type": "file_version", "id": version_id, "sha1": item.sha1},
                     "parent": {"type": "folder", "id": item.parent_id},
                 }
                 self._reply(201, {"total_count": 1, "entries": [entry]})
+
+            def _folder_items(self, folder_id: str, query: dict):
+                folder = fake.items.get(folder_id)
+                if folder is None or folder.type != "folder":
+                    return self._error(404, "not_found", "folder not found")
+                offset, limit = int(query.get("offset", ["0"])[0]), int(query.get("limit", ["100"])[0])
+                wanted = set(query.get("fields", [""])[0].split(",")) - {""}
+                with fake._lock:
+                    children = sorted(fake.children(folder_id), key=lambda i: int(i.id))
+                entries = []
+                for item in children[offset : offset + limit]:
+                    entry = {"type": item.type, "id": item.id, "name": item.name, "etag": "0"}
+                    if item.type == "file":
+                        version = item.versions[-1][0] if item.versions else ""
+                        entry["sha1"] = item.sha1
+                        entry["file_version"] = {"type": "file_version", "id": version, "sha1": item.sha1}
+                    # Box answers the basic fields plus those asked for.
+                    entries.append({k: v for k, v in entry.items() if k in {"type", "id", "etag"} | wanted})
+                self._reply(200, {"total_count": len(children), "offset": offset, "limit": limit, "entries": entries})
 
             def _download(self, file_id: str, version: str):
                 item = fake.items.get(file_id)

@@ -295,7 +295,8 @@ def test_an_oversized_body_is_refused(client, fake_box, settings):
     settings.WEBHOOK_MAX_BODY_BYTES = 100
     body = event()
     response = post(client, body, signed_headers(body))
-    assert response.status_code == 413 and response.json() == {"error": "the body is too large"}
+    assert response.status_code == 413 and response.json() == {"error": "payload too large", "maxBytes": 100}
+    assert not BoxInboundLog.objects.exists()
 
 
 def test_only_post_is_accepted(client, fake_box):

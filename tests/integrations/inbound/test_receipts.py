@@ -67,7 +67,7 @@ def test_every_rejected_call_is_logged_too(client, settings):
         ("briefs", 401, "REJECTED", "missing signature header"),
         ("briefs", 401, "REJECTED", "signature mismatch"),
         ("briefs", 400, "REJECTED", "invalid JSON body"),
-        ("briefs", 400, "REJECTED", "invalid payload"),
+        ("briefs", 400, "REJECTED", "invalid payload: title: This field may not be blank."),
         ("deliverables", 404, "REJECTED", "parent project not found"),
         ("omg", 405, "REJECTED", "method not allowed"),
         ("briefs", 413, "REJECTED", "payload too large"),
@@ -141,12 +141,14 @@ def test_a_database_failure_mid_write_is_upsert_failed_rolled_back_with_the_rece
     assert response.status_code == 500
     data = response.json()
     assert data["error"] == "upsert failed"
-    assert "stage table is read-only" in data["detail"]
-    assert "Traceback" not in response.content.decode()
+    # The sender gets a reference to quote; what broke (the database's words) is on the receipt and in the log.
+    assert data["detail"].startswith("reference ")
+    assert "read-only" not in response.content.decode() and "Traceback" not in response.content.decode()
     assert Deliverable.objects.count() == 0  # the deliverable row was inserted, then rolled back
     receipt = last_receipt()
     assert (receipt.status_code, receipt.outcome) == (500, "FAILED")
-    assert receipt.error.startswith("upsert failed: ") and "stage table is read-only" in receipt.error
+    assert receipt.error.startswith(f"upsert failed: {data['detail']}: ")
+    assert "stage table is read-only" in receipt.error
     assert receipt.external_key == "OMG-12345/Homepage desktop hero — variant A"
 
 
