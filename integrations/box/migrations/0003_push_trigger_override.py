@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('box', '0001_initial'),
+        ('box', '0002_push_lease'),
     ]
 
     operations = [
