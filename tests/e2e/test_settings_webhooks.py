@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 from standardwebhooks import Webhook
 
 from deliverables.models import Deliverable
-from deliverables.services import deliverable_set_status
+from deliverables.services import deliverable_set_by_upstream
 from integrations.outbound.models import OutboundEndpoint
 from tests.factories import ProjectFactory, UserFactory, make_deliverable
 from tests.integrations.outbound.receiver import Receiver
@@ -48,7 +48,9 @@ def test_admin_adds_an_endpoint_tests_it_and_reads_a_delivery(page, live_server,
         screenshot(page, "settings-webhook-endpoint")
 
         deliverable = make_deliverable(project=ProjectFactory(name="Summer launch", omg_job_number="OMG-24017"))
-        deliverable_set_status(deliverable=deliverable, status=Deliverable.Status.APPROVED)
+        deliverable_set_by_upstream(
+            deliverable=deliverable, status=Deliverable.Status.APPROVED, source="api", system="test"
+        )
         assert [r.json()["event"] for r in receiver.requests] == ["webhook.test", "deliverable.approved"]
 
         page.goto(live_server.url + reverse("outbound:endpoints"))

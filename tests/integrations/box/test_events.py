@@ -2,7 +2,7 @@
 
 import pytest
 
-from deliverables.services import deliverable_set_status
+from deliverables.services import deliverable_set_by_upstream
 from tracker.models import Event
 
 from .conftest import add_revision, approve
@@ -34,6 +34,6 @@ def test_a_push_that_cannot_start_emits_it_but_box_being_off_does_not(
 
     settings.BOX_CONFIG_FILE = ""
     with django_capture_on_commit_callbacks(execute=True):
-        deliverable_set_status(deliverable=deliverable, status="IN_PROGRESS")
+        deliverable_set_by_upstream(deliverable=deliverable, status="IN_PROGRESS", source="api", system="test")
         approve(deliverable)
     assert Event.objects.filter(name="box.push_failed").count() == 1

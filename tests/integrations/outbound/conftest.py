@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from deliverables.models import Deliverable
-from deliverables.services import deliverable_set_status
+from deliverables.services import deliverable_set_by_upstream
 from integrations.outbound import addresses
 from integrations.outbound.services import outbound_endpoint_create
 from tests.factories import ProjectFactory, default_organisation, make_deliverable
@@ -106,4 +106,6 @@ def deliverable(db):
 
 
 def approve(deliverable: Deliverable, actor=None) -> Deliverable:
-    return deliverable_set_status(deliverable=deliverable, status=Deliverable.Status.APPROVED, actor=actor)
+    return deliverable_set_by_upstream(
+        deliverable=deliverable, status=Deliverable.Status.APPROVED, actor=actor, source="api", system="test"
+    )

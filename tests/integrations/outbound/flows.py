@@ -4,7 +4,7 @@ from django.test import override_settings
 
 from briefs.services import brief_promote, brief_reject, brief_reopen, brief_upsert
 from deliverables.models import Deliverable
-from deliverables.services import deliverable_set_status, deliverable_update
+from deliverables.services import deliverable_set_by_upstream, deliverable_update
 from projects.services import project_update
 from reviews.models import FeedbackItem, ReviewSessionItem
 from reviews.services.feedback import feedback_item_set_status
@@ -53,8 +53,10 @@ def studio_day(*, producer, reviewer, capture_on_commit, box_config_file) -> Del
     )
     review_session_complete(session=session, actor=producer)
     with capture_on_commit(execute=True):
-        deliverable_set_status(deliverable=deliverable, status=Deliverable.Status.APPROVED)
+        deliverable_set_by_upstream(
+            deliverable=deliverable, status=Deliverable.Status.APPROVED, source="api", system="test"
+        )
     teaser = make_deliverable(project=project, name="Teaser")
     with override_settings(BOX_CONFIG_FILE=box_config_file), capture_on_commit(execute=True):
-        deliverable_set_status(deliverable=teaser, status=Deliverable.Status.APPROVED)
+        deliverable_set_by_upstream(deliverable=teaser, status=Deliverable.Status.APPROVED, source="api", system="test")
     return deliverable

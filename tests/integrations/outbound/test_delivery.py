@@ -5,7 +5,7 @@ import pytest
 from django.db import transaction
 from standardwebhooks import Webhook
 
-from deliverables.services import deliverable_set_status
+from deliverables.services import deliverable_set_by_upstream
 from integrations.outbound import queue
 from integrations.outbound.models import OutboundAttempt, OutboundDelivery
 from integrations.outbound.services import (
@@ -182,7 +182,7 @@ def test_an_endpoint_that_only_failed_for_five_days_is_disabled_and_one_click_en
     assert first.status == Status.FAILED and first.next_attempt_at is None
     sent = len(receiver.requests)
     assert outbound_delivery_attempt(delivery_id=first.pk) is None
-    deliverable_set_status(deliverable=deliverable, status="ON_HOLD")
+    deliverable_set_by_upstream(deliverable=deliverable, status="ON_HOLD", source="api", system="test")
     assert OutboundDelivery.objects.count() == 1 and len(receiver.requests) == sent
 
     outbound_endpoint_enable(endpoint=endpoint, actor=admin_user)
@@ -209,8 +209,8 @@ def test_one_deliverables_events_arrive_in_order_while_other_deliverables_go_on(
     other = make_deliverable(project=deliverable.project, name="Banner B")
     receiver.answer(500)  # the first request fails
     approve(deliverable)  # A1: NOT_STARTED -> APPROVED
-    deliverable_set_status(deliverable=deliverable, status="ON_HOLD")  # A2
-    deliverable_set_status(deliverable=other, status="IN_PROGRESS")  # B1
+    deliverable_set_by_upstream(deliverable=deliverable, status="ON_HOLD", source="api", system="test")  # A2
+    deliverable_set_by_upstream(deliverable=other, status="IN_PROGRESS", source="api", system="test")  # B1
     a1, a2, b1 = OutboundDelivery.objects.order_by("id")
 
     outbound_delivery_attempt(delivery_id=a1.pk)  # fails, retries in 30 s

@@ -4,7 +4,7 @@ the delivery log with its filters, a delivery's detail with the signatures redac
 import pytest
 from django.urls import reverse
 
-from deliverables.services import deliverable_set_status
+from deliverables.services import deliverable_set_by_upstream
 from integrations.outbound.models import OutboundDelivery, OutboundEndpoint
 from integrations.outbound.services import outbound_delivery_attempt
 from tracker.models import Organisation
@@ -63,7 +63,9 @@ def test_the_list_shows_each_endpoints_health(signed_in, receiver, endpoint_for,
     endpoint, _ = endpoint_for(receiver.url, events=["deliverable.status_changed"], description="Warehouse")
     receiver.answer(500)
     approve(deliverable)
-    deliverable_set_status(deliverable=deliverable, status="ON_HOLD")  # a second status change, after the first
+    deliverable_set_by_upstream(
+        deliverable=deliverable, status="ON_HOLD", source="api", system="test"
+    )  # a second status change, after the first
     first, second = OutboundDelivery.objects.order_by("id")
     outbound_delivery_attempt(delivery_id=first.pk)  # 500
     OutboundDelivery.objects.filter(pk=first.pk).update(next_attempt_at=first.created_at)
