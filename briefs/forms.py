@@ -1,5 +1,6 @@
 from django import forms
 
+from projects.forms import pipeline_choice
 from projects.models import PipelineTemplate
 from tracker.constants import Priority
 from tracker.models import ClientTeam, Organisation
@@ -59,12 +60,12 @@ class PromoteForm(forms.Form):
     requestor = forms.CharField(max_length=320, required=False)
     pipeline_template = forms.ModelChoiceField(queryset=PipelineTemplate.objects.none(), required=False)
     omg_job_number = forms.CharField(max_length=64, required=False, label="OMG job number")
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 5}))
 
     def __init__(self, *args, organisation: Organisation, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["client_team"].queryset = ClientTeam.objects.filter(organisation=organisation)
-        self.fields["pipeline_template"].queryset = PipelineTemplate.objects.filter(organisation=organisation)
-        self.fields["pipeline_template"].empty_label = "Default pipeline"
+        pipeline_choice(self.fields["pipeline_template"], organisation)
 
     @staticmethod
     def initial_from(brief: Brief, default_template: PipelineTemplate | None) -> dict:
@@ -78,6 +79,7 @@ class PromoteForm(forms.Form):
             "due_date": brief.requested_due_date.date() if brief.requested_due_date else None,
             "requestor": requestor[:320],
             "pipeline_template": default_template.pk if default_template else None,
+            "description": brief.description,
         }
 
     def project_fields(self) -> dict:
@@ -89,6 +91,7 @@ class PromoteForm(forms.Form):
             "due_date": data["due_date"],
             "requestor": data["requestor"],
             "pipeline_template": data["pipeline_template"],
+            "description": data["description"],
         }
         if data["omg_job_number"].strip():
             fields["omg_job_number"] = data["omg_job_number"].strip()

@@ -91,6 +91,10 @@ def brief_promote(*, brief: Brief, actor, project_code: str | None = None, **pro
     if brief.status == Brief.Status.REJECTED:
         raise ConflictError("this brief was rejected: reopen it before promoting it")
     project_fields.setdefault("source", f"brief:{brief.pk}")
+    # The producer who promotes the brief owns the project it becomes, and the brief's text comes with it.
+    project_fields.setdefault("owner", actor)
+    if not project_fields.get("description"):
+        project_fields["description"] = brief.description
     project = project_create(organisation=brief.organisation, actor=actor, project_code=project_code, **project_fields)
     brief.status = Brief.Status.ACCEPTED
     brief.converted_project = project

@@ -5,6 +5,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 
 from projects.selectors import pipeline_template_default
@@ -48,9 +50,14 @@ def inbox(request):
         "query_string": query.urlencode(),
         "tab_query": tab_query.urlencode(),
         "can_triage": has_permission(request.user, Permission.BRIEF_TRIAGE),
+        "filtered": any(filters.values()),
+        "today": timezone.localdate().isoformat(),  # compared with each due date as "Y-m-d"
     }
-    template = "briefs/_inbox_results.html" if request.htmx and request.htmx.target else None
-    return render(request, template or "briefs/inbox.html", context)
+    # Always the whole page: the filter form picks its results out with hx-select, and the URL it pushes into
+    # history must show the full inbox when the browser comes back to it (Back, reload, a shared link).
+    response = render(request, "briefs/inbox.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @login_required

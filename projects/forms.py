@@ -6,6 +6,15 @@ from tracker.models import ClientTeam, Organisation, User
 from .models import ApprovalType, PipelineTemplate, Project
 
 
+def pipeline_choice(field: forms.ModelChoiceField, organisation: Organisation) -> None:
+    """One choice per pipeline, the default first and marked "(default)". There is no separate "Default
+    pipeline" entry: it was always one of the others, and a project left on it now names it (which is also
+    what "Projects using it" counts)."""
+    field.queryset = PipelineTemplate.objects.filter(organisation=organisation).order_by("-is_default", "name")
+    field.empty_label = None
+    field.label_from_instance = lambda template: f"{template.name} (default)" if template.is_default else template.name
+
+
 class ProjectFilterForm(forms.Form):
     status = forms.ChoiceField(choices=[("", "All statuses"), *Project.Status.choices], required=False)
     client_team = forms.ModelChoiceField(queryset=ClientTeam.objects.none(), required=False, empty_label="All teams")
@@ -68,8 +77,7 @@ class ProjectForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["client_team"].queryset = ClientTeam.objects.filter(organisation=organisation)
         self.fields["owner"].queryset = User.objects.filter(organisation=organisation, is_active=True)
-        self.fields["pipeline_template"].queryset = PipelineTemplate.objects.filter(organisation=organisation)
-        self.fields["pipeline_template"].empty_label = "Default pipeline"
+        pipeline_choice(self.fields["pipeline_template"], organisation)
 
     def clean_omg_job_number(self):
         # Blank means "none": NULLs never collide on the unique constraint, empty strings would.

@@ -2,7 +2,8 @@
 
 from datetime import date, timedelta
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, Prefetch, Q, QuerySet, Subquery, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from projects.models import PipelineStageTemplate, PipelineTemplate, Project
@@ -71,9 +72,17 @@ def project_detail(*, organisation: Organisation, pk: int) -> Project:
 
 
 def pipeline_template_list(*, organisation: Organisation) -> QuerySet[PipelineTemplate]:
+    """The templates with `stage_count` and `project_count`. A project with no pipeline of its own uses the
+    default, so the default's count includes those too."""
+    implicit = Project.objects.filter(organisation=organisation, pipeline_template__isnull=True).values("organisation")
+    implicit = implicit.annotate(n=Count("pk")).values("n")
     return (
         PipelineTemplate.objects.filter(organisation=organisation)
-        .annotate(stage_count=Count("stages", distinct=True), project_count=Count("projects", distinct=True))
+        .annotate(
+            stage_count=Count("stages", distinct=True),
+            project_count=Count("projects", distinct=True)
+            + Case(When(is_default=True, then=Coalesce(Subquery(implicit), 0)), default=0),
+        )
         .order_by("-is_default", "name")
     )
 

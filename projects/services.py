@@ -9,7 +9,7 @@ import secrets
 from datetime import date
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -64,6 +64,11 @@ def _only_known(fields: dict) -> dict:
     return fields
 
 
+def _check_dates(start: date | None, due: date | None) -> None:
+    if start and due and due < start:
+        raise ApplicationError(f"the due date ({due:%-d %b %Y}) is before the start date", {"field": "due_date"})
+
+
 def _with_pipeline(organisation: Organisation, fields: dict) -> dict:
     """A new project records the pipeline its deliverables will copy: the one asked for, else the default at
     creation (so a later change of default never changes which stages its next deliverable gets)."""
@@ -88,6 +93,7 @@ def project_create(
     """
     require_permission(actor, Permission.PROJECT_CREATE)
     fields = _with_pipeline(organisation, _only_known(fields))
+    _check_dates(fields.get("start_date"), fields.get("due_date"))
     for _attempt in range(5):
         code = project_code or _project_code_candidate(timezone.localdate())
         try:
@@ -187,6 +193,7 @@ def project_update(*, project: Project, actor=None, omg_job_number: str | None =
     if omg_job_number is not _UNCHANGED:
         fields["omg_job_number"] = omg_job_number or None
     project = Project.objects.select_for_update().get(pk=project.pk)
+    _check_dates(fields.get("start_date", project.start_date), fields.get("due_date", project.due_date))
     changed = [name for name, value in fields.items() if getattr(project, name) != value]
     for name in changed:
         setattr(project, name, fields[name])
@@ -306,14 +313,20 @@ def pipeline_stage_add(
     if approval_type not in ApprovalType.values:
         raise ApplicationError(f"unknown approval type {approval_type!r}", {"field": "approval_type"})
     template = _lock_template(template)
-    last = template.stages.aggregate(last=Max("order"))["last"]
+    _refuse_duplicate_stage(template, name)
+    stages = _renumber(template)
+    # A new stage goes before a closing "Completed" stage: work is never added after the pipeline has finished.
+    order = len(stages) - 1 if stages and stages[-1].slug == "completed" else len(stages)
+    PipelineStageTemplate.objects.filter(template=template, order__gte=order).update(order=F("order") + 1)
     return PipelineStageTemplate.objects.create(
-        template=template,
-        name=name,
-        slug=_free_stage_slug(template, name),
-        order=0 if last is None else last + 1,
-        approval_type=approval_type,
+        template=template, name=name, slug=_free_stage_slug(template, name), order=order, approval_type=approval_type
     )
+
+
+def _refuse_duplicate_stage(template: PipelineTemplate, name: str, exclude: int | None = None) -> None:
+    """Two stages of one name would be told apart by nobody: the deliverable page, reviews and history name them."""
+    if template.stages.filter(name__iexact=name.strip()).exclude(pk=exclude).exists():
+        raise ConflictError(f"this pipeline already has a stage named {name.strip()!r}", {"field": "name"})
 
 
 @transaction.atomic
@@ -356,10 +369,11 @@ def pipeline_stage_update(
     """Rename a stage and/or change its gate (NONE / SIMPLE / FORMAL) and its four-eyes rule (the approver must
     not be who uploaded the revision under review). Existing deliverables keep theirs."""
     require_permission(actor, Permission.ADMIN_SETTINGS)
-    _lock_template(stage.template)
+    template = _lock_template(stage.template)
     stage = PipelineStageTemplate.objects.select_for_update().get(pk=stage.pk)
     changed = []
     if name is not None and _clean_name(name, "stage") != stage.name:
+        _refuse_duplicate_stage(template, name, exclude=stage.pk)
         stage.name = name.strip()
         changed.append("name")
     if approval_type is not None and approval_type != stage.approval_type:

@@ -69,18 +69,48 @@ def review_items_with_feedback(*, organisation: Organisation, session: ReviewSes
     items = list(session.items.all())
     by_revision: dict[int, list[FeedbackItem]] = {}
     feedback = _feedback_items(organisation).filter(revision_id__in=[item.revision_id for item in items])
-    for row in feedback:
+    for row in _numbered(list(feedback)):  # numbered together: one query whatever the number of items
         by_revision.setdefault(row.revision_id, []).append(row)
     for item in items:
-        item.feedback = _numbered(by_revision.get(item.revision_id, []))
+        item.feedback = by_revision.get(item.revision_id, [])
     return items
 
 
 def _numbered(items: list[FeedbackItem]) -> list[FeedbackItem]:
-    """Give each item its checklist number; a pin shows the number of its item, so the two stay in sync."""
-    for number, item in enumerate(items, start=1):
-        item.number = number
-    return items
+    """Give each item its checklist number, in number order; a pin shows the number of its item.
+
+    A number names one point for good: the deliverable's items are numbered in the order they were raised (round,
+    then time), and an item carried into a later round keeps the number, author, date and round it was first
+    raised with (`raised_at`, `raised_round`) instead of being renumbered and dated at the carry. One query for
+    every deliverable the items belong to."""
+    if not items:
+        return items
+    revision_ids = {item.revision_id for item in items}
+    rows = (
+        FeedbackItem.objects.filter(
+            revision__deliverable__in=Revision.objects.filter(pk__in=revision_ids).values("deliverable_id")
+        )
+        .order_by("revision__round", "created_at", "id")
+        .values_list("id", "carried_from_id", "revision__deliverable_id", "revision__round", "created_at")
+    )
+    parent, raised, numbers, counters = {}, {}, {}, {}
+    for pk, carried_from, deliverable_id, round_, created_at in rows:
+        parent[pk] = carried_from
+        if carried_from is None:
+            counters[deliverable_id] = counters.get(deliverable_id, 0) + 1
+            numbers[pk] = counters[deliverable_id]
+            raised[pk] = (round_, created_at)
+
+    def root(pk: int) -> int:
+        while parent.get(pk) is not None:
+            pk = parent[pk]
+        return pk
+
+    for item in items:
+        origin = root(item.pk)
+        item.number = numbers.get(origin, 0)
+        item.raised_round, item.raised_at = raised.get(origin, (item.revision.round, item.created_at))
+    return sorted(items, key=lambda item: (item.number, item.pk))
 
 
 def deliverables_awaiting_review(*, organisation: Organisation):

@@ -1,5 +1,7 @@
 from django.conf import settings
+from django.contrib.messages import get_messages
 from django.http import HttpResponsePermanentRedirect
+from django.template.loader import render_to_string
 
 from tracker.errors import ApplicationError
 
@@ -46,3 +48,32 @@ class ApplicationErrorMiddleware:
 
             return application_error(request, exception)
         return None
+
+
+class HtmxMessagesMiddleware:
+    """One-shot messages on htmx answers. A fragment swapped into the page does not redraw the banner at its top,
+    so without this an action's confirmation stayed queued (and showed up, with the next ones, on some later
+    page) and the banner already on screen lingered through every later action. An htmx POST's HTML fragment, and
+    any htmx fragment with messages waiting, gets `includes/messages.html` appended out-of-band: it replaces the
+    banners with this answer's messages (none clears them). A fragment that drew its messages itself (the
+    deliverable page) has used them; the banner is then only cleared. Redirects keep the messages for the page
+    they lead to. Sits after MessageMiddleware and HtmxMiddleware in MIDDLEWARE."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not getattr(request, "htmx", False) or response.streaming or response.status_code >= 500:
+            return response
+        if response.status_code in (204, 286) or 300 <= response.status_code < 400 or "HX-Redirect" in response:
+            return response
+        if not response.get("Content-Type", "").startswith("text/html") or b"<html" in response.content[:400]:
+            return response
+        storage = get_messages(request)
+        pending = not storage.used and len(storage) > 0
+        if request.method == "GET" and not pending:
+            return response  # a poll or a live filter with nothing to say leaves the banner alone
+        fragment = render_to_string("includes/messages.html", {"messages": storage if pending else [], "oob": True})
+        response.content += fragment.encode()
+        return response

@@ -75,6 +75,8 @@ class Notification(models.Model):
         CHANGES_REQUESTED = "CHANGES_REQUESTED", "Changes requested"
         FEEDBACK_ADDED = "FEEDBACK_ADDED", "Feedback added"
         DELIVERABLE_APPROVED = "DELIVERABLE_APPROVED", "Deliverable approved"
+        REVIEW_PASSED = "REVIEW_PASSED", "Review passed"
+        REVIEW_REJECTED = "REVIEW_REJECTED", "Rejected"
         BOX_UNMATCHED_FILE = "BOX_UNMATCHED_FILE", "Unmatched file in Box"
         NEW_FILE_AWAITING_REVIEWER = "NEW_FILE_AWAITING_REVIEWER", "New file awaiting reviewer"
         BOX_PUSH_FAILED = "BOX_PUSH_FAILED", "Box push failed"

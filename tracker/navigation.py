@@ -115,7 +115,7 @@ class Sidebar:
 EMPTY_SIDEBAR = Sidebar(main=[], settings=[], in_settings=False, unread_notifications=0)
 
 
-def _links(request: HttpRequest, section: str, namespace: str | None) -> list[NavLink]:
+def _links(request: HttpRequest, section: str, namespace: str | None, in_settings: bool) -> list[NavLink]:
     user = request.user
     links = []
     for item in nav_items(section):
@@ -123,7 +123,8 @@ def _links(request: HttpRequest, section: str, namespace: str | None) -> list[Na
             continue
         href = reverse(item.url_name)
         if section == MAIN:
-            active = namespace is not None and namespace in _namespaces.get(item.key, ())
+            # A settings page (Settings -> Pipelines lives in the projects namespace) lights up "Settings" only.
+            active = not in_settings and namespace is not None and namespace in _namespaces.get(item.key, ())
         else:
             active = href in request.path
         links.append(
@@ -150,10 +151,11 @@ def sidebar_for_request(request: HttpRequest) -> Sidebar:
         return EMPTY_SIDEBAR
     match = getattr(request, "resolver_match", None)
     namespace = match.namespace if match is not None else None
+    in_settings = "/settings/" in request.path
     sidebar = Sidebar(
-        main=_links(request, MAIN, namespace),
-        settings=_links(request, SETTINGS, namespace),
-        in_settings="/settings/" in request.path,
+        main=_links(request, MAIN, namespace, in_settings),
+        settings=_links(request, SETTINGS, namespace, in_settings),
+        in_settings=in_settings,
         unread_notifications=notification_unread_count(user),
     )
     request._tracker_sidebar = sidebar

@@ -2,6 +2,7 @@
 
 from django.db.models import QuerySet
 
+from .errors import NotFoundError
 from .models import Notification, User
 
 
@@ -12,3 +13,11 @@ def notification_unread_count(user: User) -> int:
 
 def notification_list(*, user: User) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient=user)
+
+
+def notification_detail(*, user: User, pk: int) -> Notification:
+    """One of the user's own notifications; another user's is not found."""
+    try:
+        return Notification.objects.get(recipient=user, pk=pk)
+    except Notification.DoesNotExist as error:
+        raise NotFoundError("notification not found") from error

@@ -80,6 +80,15 @@ def notification_list(request):
 
 
 @login_required
+def notification_open(request, pk: int):
+    """Following a notification's link marks it read, then goes where it points (only a path on this site)."""
+    notification = selectors.notification_detail(user=request.user, pk=pk)
+    services.notifications_mark_read(user=request.user, ids=[notification.pk])
+    target = notification.url if notification.url.startswith("/") and not notification.url.startswith("//") else ""
+    return redirect(target or reverse("notifications"))
+
+
+@login_required
 @require_POST
 def notification_mark_read(request):
     ids = [pk for pk in map(parse_id, request.POST.getlist("id")) if pk is not None] or None

@@ -230,6 +230,10 @@ def review_session_decide(
         )
     except ReviewSessionItem.DoesNotExist as error:
         raise NotFoundError("item not found in this session") from error
+    if decision == ReviewSessionItem.Decision.REJECTED and not (notes or "").strip():
+        # A rejection sends work back without a way forward: like a brief rejection it must say why, and the
+        # reason is what the assignee is told and what the deliverable's history keeps.
+        raise ApplicationError("give a reason for the rejection in the notes", {"field": "notes"})
     if decision == ReviewSessionItem.Decision.APPROVED:
         reason = approval_refusal(stage=item.stage, revision=item.revision, approver=actor)
         if reason:
@@ -267,7 +271,20 @@ def review_session_complete(*, session: ReviewSession, actor) -> ReviewSession:
             reason = approval_refusal(stage=item.stage, revision=item.revision, approver=approver)
             if reason:
                 raise ConflictError(f"cannot approve {deliverable.name}: {reason}")
-            pass_formal_stage(deliverable=deliverable, stage=item.stage, approver=approver, note=item.notes)
+            deliverable = pass_formal_stage(
+                deliverable=deliverable, stage=item.stage, approver=approver, note=item.notes
+            )
+            approved = deliverable.status == Deliverable.Status.APPROVED
+            # The assignee and the project's owner hear of it (once each; never the person completing).
+            for recipient in {u.pk: u for u in (deliverable.assignee, deliverable.project.owner) if u}.values():
+                notify(
+                    recipient,
+                    actor=actor,
+                    kind=Notification.Kind.DELIVERABLE_APPROVED if approved else Notification.Kind.REVIEW_PASSED,
+                    title=f"{'Approved' if approved else item.stage.name + ' passed'}: {deliverable.name}",
+                    body=item.notes or f"{item.stage.name} approved round {item.revision.round}.",
+                    url=review_url(deliverable),
+                )
         elif item.decision == ReviewSessionItem.Decision.CHANGES_REQUESTED:
             deliverable_request_changes(deliverable=deliverable, stage=item.stage, actor=actor, note=item.notes)
             notify(
@@ -283,7 +300,7 @@ def review_session_complete(*, session: ReviewSession, actor) -> ReviewSession:
             notify(
                 deliverable.assignee,
                 actor=actor,
-                kind=Notification.Kind.CHANGES_REQUESTED,
+                kind=Notification.Kind.REVIEW_REJECTED,
                 title=f"Rejected: {deliverable.name}",
                 body=item.notes or f"{item.stage.name} rejected round {item.revision.round}.",
                 url=review_url(deliverable),

@@ -181,8 +181,9 @@ def session_decide(request, pk: int, item_pk: int):
     session = selectors.review_session_get(organisation=organisation, pk=pk)
     item = selectors.review_session_item_get(organisation=organisation, session=session, pk=item_pk)
     form = DecisionForm(request.POST)
+    decided = False
     if form.is_valid():
-        run_service(
+        decided = run_service(
             request,
             lambda: review_session_decide(
                 session=session,
@@ -195,6 +196,11 @@ def session_decide(request, pk: int, item_pk: int):
         )
     else:
         show_form_errors(request, form)
+    if not decided:  # a refusal stays on the item, so its message sits next to the decision it is about
+        order = list(session.items.order_by("position", "id").values_list("pk", flat=True))
+        return redirect_after_post(
+            request, f"{reverse('reviews:present', args=[session.pk])}?item={order.index(item.pk) + 1}"
+        )
     return redirect_back(request, reverse("reviews:present", args=[session.pk]))
 
 
@@ -219,11 +225,15 @@ def session_present(request, pk: int):
     items = selectors.review_items_with_feedback(organisation=organisation, session=session)
     if not items:
         return redirect("reviews:detail", pk=session.pk)
+    undecided = [i for i, item in enumerate(items) if item.decision == "PENDING"]
     try:
-        index = min(max(int(request.GET.get("item", 1)), 1), len(items)) - 1
-    except ValueError:
-        index = 0
+        index = min(max(int(request.GET["item"]), 1), len(items)) - 1
+    except (KeyError, ValueError):
+        index = undecided[0] if undecided else 0  # opening the presenter starts at the first item still to decide
     current = items[index]
+    # After a decision the presenter moves on to the next item still to decide (after this one, then from the top),
+    # never to one already decided; when none is left it stays here, where "Complete session" is.
+    after = [i for i in undecided if i > index] + [i for i in undecided if i < index]
     return render(
         request,
         "reviews/session_present.html",
@@ -234,6 +244,7 @@ def session_present(request, pk: int):
             "index": index + 1,
             "previous_index": index if index > 0 else None,
             "next_index": index + 2 if index + 1 < len(items) else None,
+            "after_decision_index": after[0] + 1 if after else index + 1,
             "pending": sum(1 for item in items if item.decision == "PENDING"),
             "decision_form": DecisionForm(initial={"notes": current.notes}),
             "can_run": has_permission(request.user, Permission.REVIEW_RUN),

@@ -29,9 +29,11 @@ def test_admin_builds_a_pipeline_and_makes_it_default(page, live_server, login, 
     legal = page.get_by_test_id("pipeline-stage-legal-check")
     expect(legal.locator("select")).to_have_value("SIMPLE")
 
-    # Move it up above Completed, then make it FORMAL.
-    legal.get_by_role("button", name="Move Legal check up").click()
+    # A new stage lands before Completed; move it up above Delivery, then make it FORMAL.
     expect(rows.nth(10)).to_contain_text("Legal check")
+    expect(rows.nth(11)).to_contain_text("Completed")
+    legal.get_by_role("button", name="Move Legal check up").click()
+    expect(rows.nth(9)).to_contain_text("Legal check")
     # htmx binds the swapped-in row's change trigger once it settles; changing the select before then is lost.
     page.wait_for_function("!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')")
     with page.expect_response(lambda response: "/approval/" in response.url):

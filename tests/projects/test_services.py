@@ -1,3 +1,5 @@
+from datetime import date
+
 import pytest
 
 from deliverables.models import Stage
@@ -73,9 +75,13 @@ def test_set_default_moves_the_flag_and_keeps_one_default(admin_user):
 def test_stage_add_appends_with_unique_slug_and_gate(admin_user):
     template = pipeline_template_create(actor=admin_user, organisation=default_organisation(), name="Social")
     first = pipeline_stage_add(actor=admin_user, template=template, name="Design")
-    second = pipeline_stage_add(actor=admin_user, template=template, name="Design", approval_type=ApprovalType.FORMAL)
+    second = pipeline_stage_add(actor=admin_user, template=template, name="Design!", approval_type=ApprovalType.FORMAL)
     assert (first.order, first.slug, first.approval_type) == (0, "design", "NONE")
     assert (second.order, second.slug, second.approval_type) == (1, "design-2", "FORMAL")
+    with pytest.raises(ConflictError, match="already has a stage named 'design'"):
+        pipeline_stage_add(actor=admin_user, template=template, name=" design ")
+    with pytest.raises(ConflictError, match="already has a stage named 'Design'"):
+        pipeline_stage_update(actor=admin_user, stage=second, name="Design")
     with pytest.raises(ApplicationError):
         pipeline_stage_add(actor=admin_user, template=template, name="Bad", approval_type="MAYBE")
 
@@ -122,7 +128,19 @@ def test_editing_a_template_never_rewrites_existing_deliverables(admin_user):
     fresh = make_deliverable(deliverable.project, "Fresh")
     assert fresh.stages.count() == 11
     assert fresh.stages.get(order=0).approval_type == "FORMAL"
-    assert fresh.stages.order_by("order").last().name == "Archive"
+    # A new stage goes before the closing "Completed" stage, never after it.
+    assert list(fresh.stages.order_by("order").values_list("name", flat=True))[-2:] == ["Archive", "Completed"]
+
+
+def test_a_project_cannot_be_due_before_it_starts():
+    start, due = date(2026, 6, 10), date(2026, 6, 1)
+    with pytest.raises(ApplicationError, match="is before the start date") as error:
+        ProjectFactory(start_date=start, due_date=due)
+    assert error.value.extra == {"field": "due_date"}
+    project = ProjectFactory(start_date=start)
+    with pytest.raises(ApplicationError, match="is before the start date"):
+        project_update(project=project, due_date=due)
+    assert project_update(project=project, due_date=date(2026, 6, 30)).due_date == date(2026, 6, 30)
 
 
 def test_project_update_can_set_and_clear_the_omg_number():

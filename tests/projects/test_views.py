@@ -238,10 +238,10 @@ def test_admin_creates_renames_and_edits_a_pipeline(client, admin_user):
         reverse("projects:pipeline_stage_add", args=[template.pk]), {"name": "Legal", "approval_type": "SIMPLE"}
     )
     legal = template.stages.get(slug="legal")
-    assert (legal.order, legal.approval_type) == (11, "SIMPLE")
+    assert (legal.order, legal.approval_type) == (10, "SIMPLE")  # before Completed
     client.post(reverse("projects:pipeline_stage_move", args=[template.pk, legal.pk]), {"direction": "up"})
     legal.refresh_from_db()
-    assert legal.order == 10
+    assert legal.order == 9
     client.post(reverse("projects:pipeline_stage_approval", args=[template.pk, legal.pk]), {"approval_type": "FORMAL"})
     legal.refresh_from_db()
     assert legal.approval_type == "FORMAL"

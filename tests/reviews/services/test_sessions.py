@@ -178,7 +178,9 @@ def test_decisions_only_while_in_progress_and_must_be_known(at_client_review, re
             review_session_decide(session=session, item=item, decision=bad, actor=reviewer)
     item = review_session_decide(session=session, item=item, decision=CHANGES, notes=" Fix logo ", actor=reviewer)
     assert (item.decision, item.notes, item.decided_by) == (CHANGES, "Fix logo", reviewer) and item.decided_at
-    item = review_session_decide(session=session, item=item, decision=REJECTED, actor=reviewer)
+    with pytest.raises(ApplicationError, match="give a reason for the rejection"):
+        review_session_decide(session=session, item=item, decision=REJECTED, notes="  ", actor=reviewer)
+    item = review_session_decide(session=session, item=item, decision=REJECTED, notes="Wrong brief", actor=reviewer)
     assert item.decision == REJECTED
 
 
@@ -244,11 +246,31 @@ def test_changes_requested_sends_back_to_amends_and_tells_the_assignee(at_client
 def test_rejection_keeps_the_stage_and_returns_to_in_progress(at_client_review, reviewer, producer):
     deliverable = at_client_review()
     session = running_session([deliverable], reviewer)
-    review_session_decide(session=session, item=session.items.get(), decision=REJECTED, actor=reviewer)
+    review_session_decide(
+        session=session, item=session.items.get(), decision=REJECTED, notes="Off brief", actor=reviewer
+    )
     review_session_complete(session=session, actor=reviewer)
     deliverable.refresh_from_db()
     assert deliverable.status == Deliverable.Status.IN_PROGRESS and deliverable.current_stage.name == "Client Review"
-    assert Notification.objects.filter(recipient=producer, title="Rejected: Hero banner").exists()
+    note = Notification.objects.get(recipient=producer, title="Rejected: Hero banner")
+    assert (note.kind, note.get_kind_display(), note.body) == (
+        Notification.Kind.REVIEW_REJECTED,
+        "Rejected",
+        "Off brief",
+    )
+    # The reason stays on the deliverable: its history keeps the rejection with the note.
+    step = deliverable.transitions.order_by("-id").first()
+    assert step.note == "Off brief"
+
+
+def test_an_approval_tells_the_assignee(at_client_review, reviewer, producer):
+    deliverable = at_client_review()
+    session = running_session([deliverable], reviewer)
+    review_session_decide(session=session, item=session.items.get(), decision=APPROVED, actor=reviewer)
+    review_session_complete(session=session, actor=reviewer)
+    note = Notification.objects.get(recipient=producer, title__endswith="Hero banner")
+    assert note.kind in (Notification.Kind.DELIVERABLE_APPROVED, Notification.Kind.REVIEW_PASSED)
+    assert note.title == "Client Review passed: Hero banner" and note.url.endswith("/review")
 
 
 def test_approving_the_last_formal_stage_approves_the_deliverable(
