@@ -26,7 +26,8 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.http import Http404
 from rest_framework import exceptions
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.response import Response
@@ -194,7 +195,7 @@ class WebhookReceiverApi(APIView, ABC):
             self.failure_detail = exc.internal_detail
         elif isinstance(exc, exceptions.ValidationError):
             self.failure_detail = _issues_text(exc.detail)
-        elif not isinstance(exc, ApplicationError | exceptions.APIException):
+        elif not isinstance(exc, ApplicationError | exceptions.APIException | Http404 | PermissionDenied):
             # Nothing a caller sends should get here; if something does, answer as the guide says our side broke.
             failure = self.upsert_failed(exc)
             self.failure_detail = failure.internal_detail

@@ -56,3 +56,31 @@ def test_parallel_identical_deliverables_make_one_deliverable_with_one_set_of_st
     deliverable = Deliverable.objects.get()
     assert deliverable.stages.count() == 11
     assert deliverable.status == "IN_PROGRESS"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_twenty_names_that_slugify_alike_all_get_a_deliverable_and_a_free_slug():
+    """Names that differ only in case or punctuation race for one slug: every upsert finds a free one."""
+    require_postgres()
+    ProjectFactory(omg_job_number="OMG-SLUG")
+    names = [
+        f"{base}{suffix}"
+        for base in ("Slug Clash 4", "slug clash 4", "Slug-Clash-4", "SLUG CLASH 4", "Slug  Clash  4")
+        for suffix in ("", "!", "?", ".")
+    ]
+
+    def post(name):
+        def call():
+            body = {"deliverable": {"projectOmgJobNumber": "OMG-SLUG", "name": name}}
+            response = post_webhook(Client(), "deliverables", body)
+            return response.status_code, response.json()
+
+        return call
+
+    results = run_at_once([post(name) for name in names])
+    assert [status for status, _ in results] == [200] * len(names), results
+    slugs = list(Deliverable.objects.values_list("slug", flat=True))
+    assert len(slugs) == len(names) == len(set(slugs))
+    assert all(slug.startswith("slug-clash-4") for slug in slugs)
+    assert all("unique" not in str(body) for _, body in results)
