@@ -1,5 +1,5 @@
-// The API keys page: copy a new key to the clipboard, and confirm before revoking one.
-// A static file rather than an inline <script>, so the Content-Security-Policy (script-src 'self') allows it.
+// Settings pages that show a secret once (API keys, webhook endpoints): copy it to the clipboard, and confirm
+// before a destructive form. A static file, not an inline <script>, so the Content-Security-Policy allows it.
 document.addEventListener("click", function (event) {
   var button = event.target.closest("[data-copy-target]");
   if (!button) return;
