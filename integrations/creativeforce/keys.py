@@ -1,4 +1,12 @@
-"""How the adapter keys Creative Force objects in UpstreamObject.external_id."""
+"""How the adapter keys Creative Force objects in UpstreamObject (`kind`, `external_id`)."""
+
+
+class Kind:
+    """The UpstreamObject kinds this adapter keeps."""
+
+    JOB = "job"
+    PRODUCT = "product"
+    TASK = "task"
 
 
 def product_key(job_id: str, product_id: str) -> str:

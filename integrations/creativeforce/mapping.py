@@ -13,29 +13,20 @@ an event time on the job or product: their own events, when they come, are all n
 from dataclasses import dataclass
 
 from deliverables.models import Deliverable, Transition
-from deliverables.services import deliverable_upsert
+from deliverables.services import deliverable_release_by_upstream, deliverable_upsert
 from integrations.upstream import services as upstream
 from integrations.upstream.models import Provider, UpstreamMapping, UpstreamObject
-from integrations.upstream.receiver import Outcome
+from integrations.upstream.receiver import Status
 from projects.models import Project
 from projects.services import project_intake, project_update
 from tracker.models import Organisation
 
 from . import defaults
-from .keys import product_key
+from .keys import Kind
 from .payload import CfEvent, day, fold
 
-PROVIDER = Provider.CREATIVEFORCE
-SYSTEM = upstream.SYSTEM_NAMES[PROVIDER]
-Status = Outcome.Status
-
-
-class Kind:
-    """The UpstreamObject kinds this adapter keeps."""
-
-    JOB = "job"
-    PRODUCT = "product"
-    TASK = "task"
+PROVIDER = Provider.CREATIVE_FORCE
+SYSTEM = upstream.system_name(PROVIDER)
 
 
 @dataclass
@@ -48,12 +39,6 @@ class Result:
     detail: str = ""
 
 
-def object_keys(event: CfEvent) -> str:
-    """The CF ids the event names, for the receipt: `job=<id> product=<id> task=<id>`."""
-    names = (("job", "JobId"), ("product", "ProductId"), ("task", "TaskId"), ("sample", "SampleId"))
-    return " ".join(f"{name}={event.get(key)}" for name, key in names if event.get(key))
-
-
 def lock(organisation: Organisation, kind: str, external_id: str) -> UpstreamObject:
     return upstream.object_lock(organisation=organisation, provider=PROVIDER, kind=kind, external_id=external_id)
 
@@ -64,6 +49,11 @@ def mapped(organisation: Organisation, kind: str, value: str, default: str | Non
 
 def note(deliverable: Deliverable, text: str) -> None:
     upstream.note(deliverable, system=SYSTEM, text=text)
+
+
+def release(deliverable: Deliverable, text: str) -> None:
+    """Back to the status it had before it was held; not on hold: the note alone."""
+    deliverable_release_by_upstream(deliverable=deliverable, system=SYSTEM, note=text)
 
 
 # --- Jobs -> projects ------------------------------------------------------------------------------------------
@@ -157,7 +147,9 @@ def on_job(organisation: Organisation, event: CfEvent) -> Result:
 # --- Products -> deliverables ----------------------------------------------------------------------------------
 
 
-def product_deliverable(organisation: Organisation, event: CfEvent, product: UpstreamObject) -> tuple[Deliverable, bool]:
+def product_deliverable(
+    organisation: Organisation, event: CfEvent, product: UpstreamObject
+) -> tuple[Deliverable, bool]:
     """The deliverable of the product (locked `product`), created in the job's project, named by ProductCode,
     when it is not linked yet. Returns `(deliverable, created)`."""
     if product.deliverable_id:

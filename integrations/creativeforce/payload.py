@@ -82,10 +82,16 @@ class CfEvent:
     def get(self, key: str) -> str:
         return text(self.body.get(key))
 
-    @property
-    def label(self) -> str:
-        """How the receipt names the event when CF sent no X-CF-Event header: "task completed"."""
-        return f"{text(self.body.get('EventGroupName'))} {text(self.body.get('Action'))}".strip()
+
+def event_label(body: dict) -> str:
+    """How the receipt names the event when CF sent no X-CF-Event header: "task completed"."""
+    return f"{text(body.get('EventGroupName'))} {text(body.get('Action'))}".strip()
+
+
+def object_keys(body: dict) -> str:
+    """The CF ids the event names, for the receipt: `job=<id> product=<id> task=<id>`."""
+    names = (("job", "JobId"), ("product", "ProductId"), ("task", "TaskId"), ("sample", "SampleId"))
+    return " ".join(f"{name}={text(body.get(key))}" for name, key in names if text(body.get(key)))
 
 
 def read_event(body: dict) -> CfEvent:

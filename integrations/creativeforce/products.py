@@ -6,7 +6,8 @@ from integrations.upstream.models import UpstreamMapping
 from tracker.models import Organisation
 
 from . import defaults, selectors
-from .mapping import SYSTEM, Kind, Result, Status, lock, mapped, note, product_deliverable, product_key, release
+from .keys import Kind, product_key
+from .mapping import SYSTEM, Result, Status, lock, mapped, note, product_deliverable, release
 from .payload import CfEvent, fold
 
 
@@ -47,8 +48,11 @@ def on_product(organisation: Organisation, event: CfEvent) -> Result:
     product = lock(organisation, Kind.PRODUCT, product_key(event.get("JobId"), event.get("ProductId")))
     if upstream.object_is_stale(product, event.event_at):
         return Result(Status.STALE, object_id=str(product.deliverable_id or ""))
-    deliverable, created = product_deliverable(organisation, event, product)
     code = event.get("ProductCode")
+    if event.action == "deleted" and not product.deliverable_id:
+        upstream.object_touch(product, event_at=event.event_at)  # its older events, arriving late, are stale
+        return Result(Status.IGNORED, detail="product not known here")
+    deliverable, created = product_deliverable(organisation, event, product)
     if event.action == "deleted":
         upstream.hold(deliverable, system=SYSTEM, text=f"Product {code} was deleted in Creative Force.")
         action = "held"
@@ -61,7 +65,7 @@ def on_product(organisation: Organisation, event: CfEvent) -> Result:
         note(deliverable, f"Product {code}: {event.get('Action')} in Creative Force.")
         action = "noted"
     upstream.object_touch(product, event_at=event.event_at)
-    return Result(action="created" if created else action, object_id=str(deliverable.pk))
+    return Result(action="created" if created and action == "noted" else action, object_id=str(deliverable.pk))
 
 
 def on_work_unit(organisation: Organisation, event: CfEvent) -> Result:

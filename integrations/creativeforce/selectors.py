@@ -6,7 +6,7 @@ from deliverables.models import Deliverable
 from integrations.upstream.models import Provider, UpstreamObject
 from tracker.models import Organisation
 
-from .keys import product_key
+from .keys import Kind, product_key
 
 
 def product_deliverables(
@@ -16,13 +16,15 @@ def product_deliverables(
     newest link first; `except_job_id` leaves out the one in that job."""
     links = UpstreamObject.objects.filter(
         organisation=organisation,
-        provider=Provider.CREATIVEFORCE,
-        kind="product",
+        provider=Provider.CREATIVE_FORCE,
+        kind=Kind.PRODUCT,
         external_id__startswith=f"{product_id}/",
         deliverable__isnull=False,
     )
     if except_job_id:
         links = links.exclude(external_id=product_key(except_job_id, product_id))
-    return Deliverable.objects.filter(pk__in=links.values("deliverable_id")).select_related("project").order_by(
-        "-updated_at", "-id"
+    return (
+        Deliverable.objects.filter(pk__in=links.values("deliverable_id"))
+        .select_related("project")
+        .order_by("-updated_at", "-id")
     )

@@ -10,8 +10,8 @@ from integrations.upstream.models import UpstreamMapping, UpstreamObject
 from tracker.models import Organisation
 
 from . import defaults
-from .keys import product_key
-from .mapping import PROVIDER, SYSTEM, Kind, Result, Status, lock, mapped, note, product_deliverable
+from .keys import Kind, product_key
+from .mapping import PROVIDER, SYSTEM, Result, Status, lock, mapped, note, product_deliverable
 from .payload import CfEvent, fold, text
 
 # Task actions that say the step is not (or no longer) done, whatever StepStatusName says.
@@ -36,17 +36,17 @@ def _assign(organisation: Organisation, event: CfEvent, task: UpstreamObject, de
     step = event.get("StepName") or "task"
     user_id = _assignee_id(event)
     if event.action == "assigned":
-        user = upstream.mapped_user(organisation=organisation, provider=PROVIDER, value=user_id) if user_id else None
+        user = upstream.mapped_user(organisation=organisation, provider=PROVIDER, values=[user_id]) if user_id else None
         if user is None:
             note(deliverable, f"{step} assigned in Creative Force to user {user_id or '(none)'}, not mapped here.")
             return "noted"
         upstream.set_assignee(deliverable, user=user, system=SYSTEM)
-        task.data = {**task.data, "assignee": user.pk}
+        upstream.object_touch(task, data={"assignee": user.pk})
         return "assigned"
     assigned_here = task.data.get("assignee")
     if assigned_here and deliverable.assignee_id == assigned_here:
         upstream.set_assignee(deliverable, user=None, system=SYSTEM)
-        task.data = {key: value for key, value in task.data.items() if key != "assignee"}
+        upstream.object_touch(task, data={"assignee": None})
         return "unassigned"
     note(deliverable, f"{step} unassigned in Creative Force.")
     return "noted"
@@ -60,10 +60,14 @@ def _step(organisation: Organisation, event: CfEvent, deliverable: Deliverable) 
         note(deliverable, f"Task {event.get('Action')} in Creative Force.")
         return "noted"
     stage_name = mapped(organisation, UpstreamMapping.Kind.STEP, step, step)
+    if stage_name is None:
+        return "ignored"  # the studio mapped this step to nothing: its events are not ours to record
     status = event.get("StepStatusName")
-    return upstream.report_step(
-        deliverable, stage_name=stage_name, system=SYSTEM, done=_step_done(event), detail=status
-    )
+    if _step_done(event):
+        return upstream.report_step(deliverable, stage_name=stage_name, system=SYSTEM, detail=status)
+    state = f", now {status}" if status else ""
+    note(deliverable, f"Task {step}: {event.get('Action')} in Creative Force{state}.")
+    return "noted"
 
 
 def on_task(organisation: Organisation, event: CfEvent) -> Result:
