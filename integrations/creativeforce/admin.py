@@ -13,12 +13,15 @@ from .models import CreativeForceMapping, CreativeForceObject
 class CreativeForceMappingForm(forms.ModelForm):
     class Meta:
         model = CreativeForceMapping
-        fields = ["organisation", "kind", "upstream_value", "target"]
+        fields = ["organisation", "provider", "kind", "upstream_value", "target"]
+        widgets = {"provider": forms.HiddenInput}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Before validation, so the uniqueness check (per provider) looks at Creative Force's rows.
-        self.instance.provider = PROVIDER
+        # Fixed, but a field of the form: the uniqueness check (per provider) then runs on Creative Force's rows
+        # and answers a duplicate on the form instead of failing at the database.
+        self.initial["provider"] = PROVIDER
+        self.fields["provider"].disabled = True
 
 
 @admin.register(CreativeForceMapping)
