@@ -111,3 +111,14 @@ def test_an_event_we_act_on_without_its_ids_is_an_invalid_payload(client):
     ]
     receipt = _refused(response, 400, "invalid payload")
     assert receipt.payload_id == body["PayloadId"]  # the receipt still says which delivery it was
+
+
+def test_the_route_is_rate_limited_per_source_ip_before_the_signature_is_read(client, settings):
+    settings.WEBHOOK_RATE_LIMIT = "2/m"
+    assert post(client, "job__created").status_code == 200
+    assert post(client, "product__reset").status_code == 200
+    over = post(client, "task__completed", signature="not-even-hex")
+    assert over.status_code == 429
+    assert over.json()["error"] == "rate limit exceeded" and int(over["Retry-After"]) > 0
+    receipt = WebhookReceipt.objects.latest("id")
+    assert (receipt.route, receipt.status_code, receipt.signature_verified) == ("creativeforce", 429, False)
