@@ -24,11 +24,11 @@ timeout = _int("GUNICORN_TIMEOUT", 60)
 # On SIGTERM (a deploy, `docker compose stop`) workers finish the requests they have for up to this long.
 graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 # Behind a proxy that keeps connections open to us (nginx `keepalive`, Apache's pool).
-keepalive = _int("GUNICORN_KEEPALIVE", 5)
+keepalive = 5
 # Recycle each worker after this many requests (with jitter, so they do not all restart at once): bounds any
 # slow leak. 0 turns it off.
 max_requests = _int("GUNICORN_MAX_REQUESTS", 1000)
-max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 100)
+max_requests_jitter = max_requests // 10
 # Workers' heartbeat files: in a container /tmp is an overlay file system that can stall them; /dev/shm is memory.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
 
@@ -36,14 +36,14 @@ worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
 # taken in ms. No request headers: they carry signatures and API keys.
 accesslog = "-"
 errorlog = "-"
-loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 access_log_format = '%({x-forwarded-for}i)s %(h)s %(t)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
 
 # gunicorn 25.1+ binds a control socket for `gunicornc` at one default path per user ($XDG_RUNTIME_DIR or
 # ~/.gunicorn/gunicorn.ctl): a second instance on the host takes it over, and whichever stops first deletes the
 # other's. So each instance gets its own, named after what it binds, unless GUNICORN_CONTROL_SOCKET names one
 # ("off" turns it off).
-CONTROL_SOCKET_DIR = Path(os.environ.get("GUNICORN_CONTROL_DIR") or Path(__file__).resolve().parent / "var" / "run")
+CONTROL_SOCKET_DIR = Path(__file__).resolve().parent / "var" / "run"
 
 
 def control_socket_for(binds: list[str]) -> str:
