@@ -126,7 +126,9 @@ def test_dockerfile_runs_as_a_user_that_is_not_root():
 def test_dockerfile_installs_requirements_before_copying_the_code_and_collects_static():
     steps = dockerfile_instructions()
     copy_requirements = steps.index(("COPY", "requirements.txt ./"))
-    install = next(i for i, (ins, args) in enumerate(steps) if ins == "RUN" and "pip install -r requirements.txt" in args)
+    install = next(
+        i for i, (ins, args) in enumerate(steps) if ins == "RUN" and "pip install -r requirements.txt" in args
+    )
     copy_code = steps.index(("COPY", ". ."))
     assert copy_requirements < install < copy_code
     assert any(ins == "RUN" and "collectstatic" in args for ins, args in steps[copy_code:])
