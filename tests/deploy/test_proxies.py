@@ -4,7 +4,6 @@ reaches the tracker the way TRACKER_TRUSTED_PROXIES=1 reads it, media is never s
 are inert, readiness is for local callers. Needs the nginx and apache2 binaries (Debian packages)."""
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -16,7 +15,7 @@ import requests
 from django.test import RequestFactory, override_settings
 
 from integrations.webhooks.network import source_ip
-from tests.conftest import ROOT
+from tests.conftest import ROOT, require_program
 
 pytestmark = pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")  # self-signed
 
@@ -44,8 +43,7 @@ def _wait_for(port: int, process: subprocess.Popen, what: str) -> None:
 
 @pytest.fixture
 def certificate(tmp_path):
-    if not shutil.which("openssl"):
-        pytest.skip("needs openssl")
+    require_program("openssl", "apt-get install openssl")
     cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
     subprocess.run(
         ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1"]
@@ -78,8 +76,7 @@ def _start(command, port, what):
 
 @pytest.fixture
 def nginx(tmp_path, certificate, upstream):
-    if not shutil.which("nginx"):
-        pytest.skip("needs nginx (apt-get install nginx-light) to run deploy/nginx/tracker.conf.template")
+    require_program("nginx", "apt-get install nginx-light")
     http, https = _free_port(), _free_port()
     values = {
         "SERVER_NAME": "localhost",
@@ -113,8 +110,7 @@ def nginx(tmp_path, certificate, upstream):
 
 @pytest.fixture
 def apache(tmp_path, certificate, upstream):
-    if not shutil.which("apache2"):
-        pytest.skip("needs apache2 (apt-get install apache2) to run deploy/apache/tracker.conf")
+    require_program("apache2", "apt-get install apache2")
     http, https = _free_port(), _free_port()
     text = (ROOT / "deploy/apache/tracker.conf").read_text()
     text = text.replace("Define TRACKER_SERVER_NAME tracker.example.com", "Define TRACKER_SERVER_NAME localhost")
