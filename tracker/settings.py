@@ -142,6 +142,7 @@ INSTALLED_APPS = [
     "integrations.box",
     "integrations.outbound",
     "integrations.upstream",
+    "integrations.optumus",
     "api_v1",
     "spreadsheets",
     "demo",

@@ -39,8 +39,11 @@ PRIORITIES = {
 MARKDOWN_KEYS = ("markdown", "contentMarkdown", "content", "body")
 
 
-class EnvelopeSerializer(serializers.Serializer):
+class EventSerializer(serializers.Serializer):
     event = RequiredStringField(max_length=100)
+
+
+class EnvelopeSerializer(EventSerializer):
     occurredAt = DateTimeStringField(source="occurred_at")
     brandId = IdentifierField(source="brand_id", required=False, allow_null=True, max_length=255)
     brandName = StringField(source="brand_name", max_length=255)
@@ -66,6 +69,13 @@ class Envelope:
         serializer = OpportunityDataSerializer(data=self.data)
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data["opportunity_id"]
+
+
+def event_of(payload: dict) -> str:
+    """The envelope's `event` (a non-blank string), or DRF's ValidationError."""
+    serializer = EventSerializer(data=payload)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data["event"]
 
 
 def envelope_from(payload: dict) -> Envelope:
