@@ -142,6 +142,7 @@ INSTALLED_APPS = [
     "integrations.box",
     "integrations.outbound",
     "integrations.upstream",
+    "integrations.creativeforce",
     "integrations.optumus",
     "api_v1",
     "spreadsheets",
