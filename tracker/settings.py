@@ -160,6 +160,7 @@ INSTALLED_APPS = [
     "integrations.outbound",
     "integrations.upstream",
     "integrations.creativeforce",
+    "integrations.optumus",
     "api_v1",
     "spreadsheets",
     "demo",

@@ -23,6 +23,7 @@ site_patterns = [
     path("", include("integrations.outbound.urls")),
     path("", include("integrations.upstream.urls")),
     path("", include("integrations.creativeforce.urls")),
+    path("", include("integrations.optumus.urls")),
     path("api/", include("briefs.api_urls")),
     path("api/", include("projects.api_urls")),
     path("api/", include("deliverables.api_urls")),
