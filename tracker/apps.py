@@ -10,3 +10,10 @@ class TrackerConfig(AppConfig):
         from .navigation import SETTINGS, register_nav_item
 
         register_nav_item("api_keys", "API keys", "api_keys", 20, SETTINGS)
+
+        from .api.services import idempotency_records_expired
+        from .events import events_old
+        from .retention import register_retention
+
+        register_retention("tracker.events", events_old, "dispatched events, EVENTS_RETENTION_DAYS")
+        register_retention("tracker.idempotency", idempotency_records_expired, "expired Idempotency-Key records")

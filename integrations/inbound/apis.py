@@ -39,6 +39,7 @@ from deliverables.services import deliverable_upsert
 from integrations.webhooks.network import source_ip
 from integrations.webhooks.ratelimit import webhook_retry_after
 from projects.services import project_intake
+from tracker import metrics
 from tracker.api.errors import MAX_ISSUES, PayloadTooLarge, flatten_issues
 from tracker.api.intake import UpsertFailed, run_upsert, upsert_failed
 from tracker.api.parsers import InvalidJSON
@@ -217,6 +218,7 @@ class WebhookReceiverApi(APIView, ABC):
         except Exception:
             # The answer to the caller stands even if the log write fails; the failure itself is logged.
             logger.exception("inbound.receipt_failed", extra={"route": self.route})
+        metrics.webhook_answered(route=self.route, status_code=response.status_code)
         logger.info(
             "inbound.webhook_answered",
             extra={"route": self.route, "status": response.status_code, "external_key": receipt.external_key},
