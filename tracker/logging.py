@@ -57,7 +57,10 @@ def request_id_from_header(value: str | None) -> str:
 
 
 class RequestIdMiddleware:
-    """First in MIDDLEWARE, so even a redirect or an early refusal carries the id, in the log and on the answer."""
+    """First in MIDDLEWARE, so even a redirect or an early refusal carries the id, in the log and on the answer.
+
+    The id stays set until the response is closed (`request_finished`), not only while the middleware runs:
+    Django logs a 4xx or 5xx answer (`django.request`) after the middleware chain has returned."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -65,13 +68,15 @@ class RequestIdMiddleware:
     def __call__(self, request):
         request_id = request_id_from_header(request.headers.get(REQUEST_ID_HEADER))
         request.request_id = request_id
-        token = request_id_var.set(request_id)
-        try:
-            response = self.get_response(request)
-        finally:
-            request_id_var.reset(token)
+        request_id_var.set(request_id)
+        response = self.get_response(request)
         response[REQUEST_ID_HEADER] = request_id
         return response
+
+
+def clear_request_id(**kwargs) -> None:
+    """`request_finished`: the next line this thread writes belongs to no request until another one starts."""
+    request_id_var.set(None)
 
 
 class RequestContextFilter(logging.Filter):

@@ -131,3 +131,13 @@ def test_the_filter_redacts_secret_keys_in_extra_and_inside_dicts():
     assert record.api_key_id == 42
     assert record.headers == {"Authorization": REDACTED, "webhook-signature": REDACTED, "Accept": "json"}
     assert record.nested == [{"password": REDACTED}]
+
+
+def test_djangos_own_line_for_a_refused_request_carries_the_request_id(client, json_log):
+    response = post_webhook(
+        client, "briefs", b"{}", signature="sha256=" + "0" * 64, HTTP_X_REQUEST_ID="req-refused-0001"
+    )
+    assert response.status_code == 401
+    [line] = [line for line in json_log.lines() if line["logger"] == "django.request"]
+    assert line["request_id"] == "req-refused-0001"
+    assert tracker_logging.request_id_var.get() is None, "the id outlived its request"
