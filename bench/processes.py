@@ -1,5 +1,6 @@
 """The processes of the scale-out proof (bench/scale_out.py): their environment, starting and stopping them."""
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -114,13 +115,17 @@ def wait_until(condition, timeout: float, what: str, every: float = 0.2):
     raise TimeoutError(f"timed out waiting for {what}")
 
 
+def _signal_group(process: subprocess.Popen, sig: int) -> None:
+    with contextlib.suppress(ProcessLookupError):  # a group already gone (the worker killed on purpose)
+        os.killpg(process.pid, sig)  # the process and its children (gunicorn's and Celery's workers)
+
+
 def stop(processes: list[subprocess.Popen]) -> None:
     for process in processes:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
+        _signal_group(process, signal.SIGTERM)
     for process in processes:
         try:
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+            _signal_group(process, signal.SIGKILL)
             process.wait()

@@ -245,15 +245,16 @@ class Run:
                 )
             )
         assert set(answers) == {200}, answers
-        victim = self.worker_names[0]
 
-        def victim_is_pushing():
-            active = celery_app.control.inspect([victim], timeout=1).active() or {}
-            return any(task["name"] == "box.push" for task in active.get(victim, []))
+        def pushing_worker():
+            """The name of a worker running a Box push right now, if any."""
+            active = celery_app.control.inspect(self.worker_names, timeout=1).active() or {}
+            busy = [name for name, tasks in active.items() if any(t["name"] == "box.push" for t in tasks)]
+            return sorted(busy)[0] if busy else None
 
-        wait_until(victim_is_pushing, 30, "the first worker to be running a Box push")
+        victim = wait_until(pushing_worker, 30, "a worker to be running a Box push", every=0.1)
         self.numbers["running_pushes_at_kill"] = BoxPushLog.objects.filter(outcome="running").count()
-        os.killpg(self.workers[0].pid, signal.SIGKILL)
+        os.killpg(self.workers[self.worker_names.index(victim)].pid, signal.SIGKILL)
         self.numbers["killed"] = victim
 
     def sweep_until_done(self):
