@@ -25,6 +25,10 @@ from prometheus_client.multiprocess import MultiProcessCollector
 
 logger = logging.getLogger(__name__)
 
+if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    # Each process creates its sample files there on its first count: the directory must exist by then.
+    os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
+
 WEBHOOKS = Counter(
     "tracker_webhooks_total",
     "Calls to the inbound webhooks, by route and outcome (accepted, rejected, rate_limited, failed).",
