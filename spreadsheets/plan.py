@@ -11,6 +11,7 @@ its dry run.
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 from typing import Protocol
 
 from django.core.exceptions import FieldDoesNotExist
@@ -73,14 +74,18 @@ def shown(value, kind: str = "", name: str = "") -> str:
         return value.isoformat()
     if isinstance(value, ClientTeam):
         return value.name
-    model = MODELS.get(kind)
-    if model is not None and name and isinstance(value, str):
-        try:
-            choices = model._meta.get_field(name).flatchoices or ()
-        except FieldDoesNotExist:
-            choices = ()
-        return str(dict(choices).get(value, value))
+    if kind and name and isinstance(value, str):
+        return str(_labels(kind, name).get(value, value))
     return str(value)
+
+
+@cache
+def _labels(kind: str, name: str) -> dict:
+    """value -> label of a field with choices (status, priority), else empty."""
+    try:
+        return dict(MODELS[kind]._meta.get_field(name).flatchoices or ())
+    except FieldDoesNotExist:
+        return {}
 
 
 def _missing(plan: RowPlan, kind: str, name: str) -> None:

@@ -201,6 +201,16 @@ def _as_planned(spreadsheet_import: SpreadsheetImport, book: Workbook, run: Run)
     return checked == rows.count()
 
 
+def _save_results(rows: list[ImportRow]) -> None:
+    """One UPDATE per distinct outcome (most rows of a chunk share one: created, with no message), not one per
+    row or a 500-way CASE."""
+    groups: dict[tuple[str, str], list[int]] = {}
+    for row in rows:
+        groups.setdefault((row.result, row.result_message), []).append(row.pk)
+    for (result, message), pks in groups.items():
+        ImportRow.objects.filter(pk__in=pks).update(result=result, result_message=message)
+
+
 def _write(spreadsheet_import: SpreadsheetImport, run: Run) -> None:
     """Write the stored rows not yet written, a chunk per transaction with their results."""
     organisation = spreadsheet_import.organisation
@@ -218,7 +228,7 @@ def _write(spreadsheet_import: SpreadsheetImport, run: Run) -> None:
                 batch.load_projects(chunk)
                 for row in chunk:
                     write_row(row, batch)
-                ImportRow.objects.bulk_update(chunk, ["result", "result_message"])
+                _save_results(chunk)
             after = chunk[-1].position
 
 
