@@ -381,6 +381,13 @@ SPREADSHEET_IMPORT_MAX_ROWS = env.int("SPREADSHEET_IMPORT_MAX_ROWS", default=20_
 SPREADSHEET_IMPORT_MAX_BYTES = env.int("SPREADSHEET_IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
 # Seconds a dry run or commit may take in the worker (10,000 rows take well under a minute).
 SPREADSHEET_IMPORT_TIME_LIMIT = env.int("SPREADSHEET_IMPORT_TIME_LIMIT", default=900)
+# A running step moves its import on after every chunk of rows (a few seconds at most). One that has not moved for
+# this long lost its message or its worker: the page offers Retry, and the sweep re-queues it by itself up to
+# SPREADSHEET_IMPORT_AUTO_RETRIES times (after that a person decides, so a file that kills its worker is not
+# retried forever).
+SPREADSHEET_IMPORT_STALL_SECONDS = env.int("SPREADSHEET_IMPORT_STALL_SECONDS", default=300)
+SPREADSHEET_IMPORT_AUTO_RETRIES = env.int("SPREADSHEET_IMPORT_AUTO_RETRIES", default=2)
+CELERY_BEAT_SCHEDULE["spreadsheets.requeue_stalled"] = {"task": "spreadsheets.requeue_stalled", "schedule": 60.0}
 
 # --- Logging (tracker/logging.py) -----------------------------------------------------------------------------
 # JSON lines for the log shipper in production, readable lines on a developer's terminal. Every line carries the
