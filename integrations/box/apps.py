@@ -23,3 +23,7 @@ class BoxConfig(AppConfig):
         from tracker.navigation import SETTINGS, register_nav_item
 
         register_nav_item("box", "Box", "box:settings", 30, SETTINGS)
+
+        from .home import register_tiles
+
+        register_tiles()

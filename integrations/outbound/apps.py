@@ -18,3 +18,7 @@ class OutboundConfig(AppConfig):
 
         subscribe_in_transaction(ALL_EVENTS, outbound_record_event)
         register_nav_item("webhooks", "Webhooks", "outbound:endpoints", 40, SETTINGS)
+
+        from .home import register_tiles
+
+        register_tiles()

@@ -10,3 +10,7 @@ class UpstreamConfig(AppConfig):
         from tracker.navigation import SETTINGS, register_nav_item
 
         register_nav_item("integrations", "Integrations", "upstream:integrations", 45, SETTINGS)
+
+        from .home import register_tiles
+
+        register_tiles()
