@@ -14,6 +14,7 @@ class TrackerConfig(AppConfig):
         request_finished.connect(clear_request_id, dispatch_uid="tracker.clear_request_id")
         from .navigation import SETTINGS, register_nav_item
 
+        register_nav_item("home", "Home", "home", 0)
         register_nav_item("api_keys", "API keys", "api_keys", 20, SETTINGS)
 
         from .api.services import idempotency_records_expired

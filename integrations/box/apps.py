@@ -30,3 +30,7 @@ class BoxConfig(AppConfig):
 
         register_retention("box.push_logs", box_push_logs_old, "finished push attempts, BOX_LOG_RETENTION_DAYS")
         register_retention("box.inbound_logs", box_inbound_logs_old, "Box webhook deliveries, BOX_LOG_RETENTION_DAYS")
+
+        from .home import register_tiles
+
+        register_tiles()

@@ -28,3 +28,7 @@ class OutboundConfig(AppConfig):
             outbound_deliveries_old,
             "finished deliveries and their attempts, OUTBOUND_WEBHOOK_RETENTION_DAYS",
         )
+
+        from .home import register_tiles
+
+        register_tiles()

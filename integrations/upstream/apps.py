@@ -16,3 +16,7 @@ class UpstreamConfig(AppConfig):
             "upstream.payloads", processed_payloads_old, "applied adapter payloads, UPSTREAM_PAYLOAD_RETENTION_DAYS"
         )
         register_nav_item("integrations", "Integrations", "upstream:integrations", 45, SETTINGS)
+
+        from .home import register_tiles
+
+        register_tiles()
