@@ -10,7 +10,10 @@ class UpstreamConfig(AppConfig):
         from tracker.navigation import SETTINGS, register_nav_item
         from tracker.retention import register_retention
 
+        from .registry import register_guide_webhooks
         from .services import processed_payloads_old
+
+        register_guide_webhooks()
 
         register_retention(
             "upstream.payloads", processed_payloads_old, "applied adapter payloads, UPSTREAM_PAYLOAD_RETENTION_DAYS"

@@ -13,6 +13,7 @@ class Adapter:
     routes: list[tuple[str, str]] = field(default_factory=list)  # (receipt route, URL name)
     secret_setting: str = ""
     docs_anchor: str = ""
+    has_mappings: bool = True  # the guide's own webhooks have none
 
     @property
     def configured(self) -> bool:
@@ -33,4 +34,17 @@ def register_adapter(adapter: Adapter) -> Adapter:
 
 
 def adapters() -> list[Adapter]:
-    return sorted(_ADAPTERS.values(), key=lambda adapter: adapter.label)
+    """The upstream adapters by name, then the guide's own webhooks."""
+    return sorted(_ADAPTERS.values(), key=lambda adapter: (not adapter.has_mappings, adapter.label))
+
+
+def register_guide_webhooks() -> None:
+    """The Integration Guide's three webhooks, listed on the same page so one place shows every inbound system."""
+    for route, label, secret in (
+        ("briefs", "Briefs webhook", "BRIEF_WEBHOOK_SECRET"),
+        ("omg", "OMG projects webhook", "OMG_WEBHOOK_SECRET"),
+        ("deliverables", "Deliverables webhook", "DELIVERABLE_WEBHOOK_SECRET"),
+    ):
+        register_adapter(
+            Adapter(route, label, [(route, f"inbound:webhook-{route}")], secret, "INTEGRATION_GUIDE.md", False)
+        )

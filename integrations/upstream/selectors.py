@@ -76,7 +76,7 @@ def adapter_health_list(*, days: int = WINDOW_DAYS) -> list[AdapterHealth]:
     healths = list({id(h): h for h in by_route.values()}.values()) if by_route else []
     for health in healths:
         health.events.sort(key=lambda row: (-row.total, row.event))
-    return sorted(healths, key=lambda health: health.adapter.label)
+    return healths  # in the registry's order
 
 
 def receipt_problems_by_route(*, since) -> list[tuple[str, int]]:

@@ -10,15 +10,17 @@ from integrations.inbound.models import WebhookReceipt
 from tracker.permissions import Permission, require_permission
 
 from . import selectors
-from .models import Provider, UpstreamMapping
+from .models import UpstreamMapping
+from .registry import adapters
 
 
 @login_required
 @require_GET
 def integration_list(request):
     require_permission(request.user, Permission.ADMIN_SETTINGS)
+    registered = adapters()
     provider = request.GET.get("provider", "")
-    provider = provider if provider in Provider.values else ""
+    provider = provider if provider in {adapter.provider for adapter in registered} else ""
     outcome = request.GET.get("outcome", "")
     outcome = outcome if outcome in WebhookReceipt.Outcome.values else ""
     event = request.GET.get("event", "").strip()[:100]
@@ -33,7 +35,7 @@ def integration_list(request):
         "healths": healths,
         "receipts": selectors.adapter_receipts(provider=provider, outcome=outcome, event=event),
         "filters": {"provider": provider, "outcome": outcome, "event": event},
-        "providers": Provider.choices,
+        "providers": [(adapter.provider, adapter.label) for adapter in registered],
         "outcomes": WebhookReceipt.Outcome.choices,
         "mapping_kinds": UpstreamMapping.Kind.choices,
         "objects_url": reverse("admin:upstream_upstreamobject_changelist"),

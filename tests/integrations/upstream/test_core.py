@@ -259,3 +259,17 @@ def test_applied_payloads_are_forgotten_after_their_retention(db, settings):
     report = retention_prune(only=["upstream.payloads"])
     assert report.removed["upstream.ProcessedPayload"] == 1
     assert list(ProcessedPayload.objects.values_list("payload_id", flat=True)) == ["recent"]
+
+
+def test_the_guide_webhooks_show_beside_the_adapters(client, admin_user):
+    webhook_receipt_record(route="omg", status_code=401, error="signature mismatch")
+    client.force_login(admin_user)
+    response = client.get(PAGE)
+    health = {h.adapter.provider: h for h in response.context["healths"]}
+    assert {"briefs", "omg", "deliverables", "creativeforce", "optumus"} <= set(health)
+    assert (health["omg"].total, health["omg"].failed) == (1, 1)
+    assert not health["omg"].adapter.has_mappings
+    labels = [h.adapter.label for h in response.context["healths"]]
+    assert labels.index("Creative Force") < labels.index("Briefs webhook")  # adapters first
+    only_omg = client.get(str(PAGE) + "?provider=omg").context["receipts"]
+    assert [r.route for r in only_omg] == ["omg"]
