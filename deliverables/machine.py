@@ -30,6 +30,7 @@ class Intent(StrEnum):
     HOLD = "hold"
     RELEASE = "release"
     SET_BY_UPSTREAM = "set_by_upstream"  # an upstream system (webhook, /api/v1) set the status
+    NOTE = "note"  # something worth knowing happened upstream; status and stages stay as they are
 
 
 _WORKING = (Status.NOT_STARTED, Status.IN_PROGRESS, Status.IN_REVIEW, Status.APPROVED)
@@ -51,6 +52,7 @@ TRANSITIONS: dict[Intent, dict[str, tuple[str, ...]]] = {
     Intent.RELEASE: {Status.ON_HOLD: _WORKING},  # back to the status it had when it was put on hold
     # The guide lets upstream systems set any status it lists, from any status; the history records who did.
     Intent.SET_BY_UPSTREAM: {s: tuple(Status.values) for s in Status.values},
+    Intent.NOTE: {s: (s,) for s in Status.values},
 }
 
 # The intents a person may pick in the deliverable page's status control. Everything else happens through the
@@ -68,6 +70,7 @@ INTENT_LABELS = {
     Intent.HOLD: "Put on hold",
     Intent.RELEASE: "Released from hold",
     Intent.SET_BY_UPSTREAM: "Set by upstream",
+    Intent.NOTE: "Note",
 }
 
 
@@ -107,7 +110,7 @@ def mermaid() -> str:
     """The table as a Mermaid state diagram (docs/ARCHITECTURE.md embeds it; a test keeps the two equal)."""
     edges: dict[tuple[str, str], list[str]] = {}
     for intent, row in TRANSITIONS.items():
-        if intent == Intent.SET_BY_UPSTREAM:
+        if intent in (Intent.SET_BY_UPSTREAM, Intent.NOTE):  # a note moves nothing
             continue
         for source, targets in row.items():
             for target in targets:

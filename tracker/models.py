@@ -80,6 +80,7 @@ class Notification(models.Model):
         BOX_UNMATCHED_FILE = "BOX_UNMATCHED_FILE", "Unmatched file in Box"
         NEW_FILE_AWAITING_REVIEWER = "NEW_FILE_AWAITING_REVIEWER", "New file awaiting reviewer"
         BOX_PUSH_FAILED = "BOX_PUSH_FAILED", "Box push failed"
+        STAGE_WAITING = "STAGE_WAITING", "Stage waiting for approval"
         GENERAL = "GENERAL", "General"
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")

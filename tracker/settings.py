@@ -46,6 +46,17 @@ TRACKER_TRUSTED_PROXIES = env.int("TRACKER_TRUSTED_PROXIES", default=0)
 BRIEF_WEBHOOK_SECRET = env("BRIEF_WEBHOOK_SECRET", default="")
 OMG_WEBHOOK_SECRET = env("OMG_WEBHOOK_SECRET", default="")
 DELIVERABLE_WEBHOOK_SECRET = env("DELIVERABLE_WEBHOOK_SECRET", default="")
+# Upstream adapters (docs/ADAPTERS.md): Creative Force, Optimizely CMP, Optumus Analytics.
+CREATIVE_FORCE_WEBHOOK_SECRET = env("CREATIVE_FORCE_WEBHOOK_SECRET", default="")
+OPTIMIZELY_CMP_CALLBACK_SECRET = env("OPTIMIZELY_CMP_CALLBACK_SECRET", default="")
+OPTUMUS_WEBHOOK_SECRET = env("OPTUMUS_WEBHOOK_SECRET", default="")
+# Rotation: every inbound secret above has a `<NAME>_PREVIOUS`, accepted as well until the sender has switched.
+BRIEF_WEBHOOK_SECRET_PREVIOUS = env("BRIEF_WEBHOOK_SECRET_PREVIOUS", default="")
+OMG_WEBHOOK_SECRET_PREVIOUS = env("OMG_WEBHOOK_SECRET_PREVIOUS", default="")
+DELIVERABLE_WEBHOOK_SECRET_PREVIOUS = env("DELIVERABLE_WEBHOOK_SECRET_PREVIOUS", default="")
+CREATIVE_FORCE_WEBHOOK_SECRET_PREVIOUS = env("CREATIVE_FORCE_WEBHOOK_SECRET_PREVIOUS", default="")
+OPTIMIZELY_CMP_CALLBACK_SECRET_PREVIOUS = env("OPTIMIZELY_CMP_CALLBACK_SECRET_PREVIOUS", default="")
+OPTUMUS_WEBHOOK_SECRET_PREVIOUS = env("OPTUMUS_WEBHOOK_SECRET_PREVIOUS", default="")
 # Local development only: accept unsigned POSTs. A system check error when DEBUG is off.
 BRIEF_WEBHOOK_ALLOW_INSECURE = env.bool("BRIEF_WEBHOOK_ALLOW_INSECURE", default=False)
 OMG_WEBHOOK_ALLOW_INSECURE = env.bool("OMG_WEBHOOK_ALLOW_INSECURE", default=False)
@@ -139,6 +150,7 @@ INSTALLED_APPS = [
     "integrations.inbound",
     "integrations.box",
     "integrations.outbound",
+    "integrations.upstream",
     "api_v1",
     "spreadsheets",
     "demo",

@@ -21,6 +21,7 @@ site_patterns = [
     path("", include("integrations.box.urls")),
     path("", include("spreadsheets.urls")),
     path("", include("integrations.outbound.urls")),
+    path("", include("integrations.upstream.urls")),
     path("api/", include("briefs.api_urls")),
     path("api/", include("projects.api_urls")),
     path("api/", include("deliverables.api_urls")),

@@ -17,8 +17,20 @@ from .intents import (
     four_eyes_refusal,
 )
 from .upsert import deliverable_create, deliverable_update, deliverable_upsert
+from .upstream import (
+    StepOutcome,
+    deliverable_hold_by_upstream,
+    deliverable_note,
+    deliverable_report_step,
+    stage_approver,
+)
 
 __all__ = [
+    "StepOutcome",
+    "deliverable_hold_by_upstream",
+    "deliverable_note",
+    "deliverable_report_step",
+    "stage_approver",
     "deliverable_approve_stage",
     "deliverable_complete_stage",
     "deliverable_create",

@@ -22,7 +22,7 @@ class WebhookReceiptAdmin(admin.ModelAdmin):
         "error",
     ]
     list_filter = ["route", "status_code", "outcome", "signature_verified", "action"]
-    search_fields = ["=external_key", "external_key", "body_sha256", "source_ip", "object_id"]
+    search_fields = ["=external_key", "external_key", "=payload_id", "body_sha256", "source_ip", "object_id"]
     date_hierarchy = "created_at"
     ordering = ["-created_at", "-id"]
     readonly_fields = [field.name for field in WebhookReceipt._meta.fields]

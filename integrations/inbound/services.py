@@ -24,14 +24,19 @@ def webhook_receipt_record(
     source_ip: str | None = None,
     external_key: str = "",
     event: str = "",
+    payload_id: str = "",
+    outcome: str = "",
     body_sha256: str = "",
     body_bytes: int = 0,
     signature_verified: bool = False,
     error: str = "",
+    detail: str = "",
     action: str = "",
     object_id: str = "",
 ) -> WebhookReceipt:
-    if status_code < 400:
+    if outcome and status_code < 400:
+        pass  # an adapter's own reading of a 2xx: ignored, stale or duplicate
+    elif status_code < 400:
         outcome = WebhookReceipt.Outcome.ACCEPTED
     elif status_code < 500:
         outcome = WebhookReceipt.Outcome.REJECTED
@@ -44,10 +49,12 @@ def webhook_receipt_record(
         source_ip=source_ip or None,
         external_key=_loggable(external_key, 600),
         event=_loggable(event, 100),
+        payload_id=_loggable(payload_id, 200),
         body_sha256=body_sha256,
         body_bytes=min(body_bytes, 2**31 - 1),
         signature_verified=signature_verified,
         error=_loggable(error),
+        detail=_loggable(detail, 2000),
         action=action,
         object_id=object_id[:64],
     )

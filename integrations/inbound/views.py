@@ -9,7 +9,7 @@ from tracker.export import dated_name, xlsx_response
 from .models import WebhookReceipt
 
 HEADERS = ("Received", "Route", "Status", "Outcome", "External key", "Event", "Action", "Object id", "Source IP",
-           "Signature verified", "Body SHA-256", "Body bytes", "Error")  # fmt: skip
+           "Signature verified", "Body SHA-256", "Body bytes", "Error", "Payload id", "Detail")  # fmt: skip
 
 
 @staff_member_required
@@ -22,7 +22,7 @@ def receipts_export(request):
     receipts = model_admin.get_changelist_instance(request).get_queryset(request)
     rows = (
         (r.created_at, r.get_route_display(), r.status_code, r.get_outcome_display(), r.external_key, r.event,
-         r.action, r.object_id, r.source_ip, r.signature_verified, r.body_sha256, r.body_bytes, r.error)
+         r.action, r.object_id, r.source_ip, r.signature_verified, r.body_sha256, r.body_bytes, r.error, r.payload_id, r.detail)
         for r in receipts.iterator(chunk_size=1000)
     )  # fmt: skip
     return xlsx_response(file_name=dated_name("webhook-receipts"), headers=HEADERS, rows=rows, sheet_title="Receipts")
