@@ -151,6 +151,7 @@ INSTALLED_APPS = [
     "integrations.box",
     "integrations.outbound",
     "integrations.upstream",
+    "integrations.optimizely",
     "api_v1",
     "spreadsheets",
     "demo",
@@ -346,6 +347,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict = {}
 CELERY_BEAT_SCHEDULE["box.push_sweep"] = {"task": "box.push_sweep", "schedule": float(BOX_PUSH_SWEEP_SECONDS)}
+CELERY_BEAT_SCHEDULE["optimizely.asset_fetch_sweep"] = {"task": "optimizely.asset_fetch_sweep", "schedule": 300.0}
 CELERY_BEAT_SCHEDULE["outbound.sweep"] = {"task": "outbound.sweep", "schedule": 30.0}
 CELERY_BEAT_SCHEDULE["outbound.prune"] = {"task": "outbound.prune", "schedule": 3600.0}
 CELERY_BEAT_SCHEDULE["tracker.events_sweep"] = {"task": "tracker.events_sweep", "schedule": 30.0}
