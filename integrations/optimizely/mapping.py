@@ -15,7 +15,9 @@ arrives after a later assignee change is still applied. Assets are never stale: 
 by its id.
 """
 
-from datetime import datetime
+from datetime import datetime, time
+
+from django.utils import timezone
 
 from briefs.models import Brief
 from integrations.upstream.models import UpstreamMapping, UpstreamObject
@@ -149,7 +151,8 @@ def _unlinked(task: UpstreamObject, event: payloads.Event, payload: dict, outcom
         return _ignored(outcome, f"no deliverable is linked and the task's brief #{task.brief_id} was rejected")
     fields = {}
     if event.name == payloads.TASK_DUE_DATE_CHANGED:
-        fields["requested_due_date"] = event.due_date
+        due = event.due_date
+        fields["requested_due_date"] = timezone.make_aware(datetime.combine(due, time.min)) if due else None
     brief = task_brief(task, first_event=_describe(event), payload=payload, **fields)
     outcome.action, outcome.object_id = "brief", str(brief.pk)
     waiting = "waiting for the deliverable" if brief.status == Brief.Status.ACCEPTED else "applied when linked"

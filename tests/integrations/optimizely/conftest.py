@@ -82,3 +82,13 @@ def files():
     server = FileServer().start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def sent_fetches(monkeypatch):
+    """The download messages the services send (by row id), instead of running them."""
+    sent = []
+    monkeypatch.setattr(
+        "integrations.optimizely.queue.send_fetch", lambda fetch_id, countdown=None: sent.append(fetch_id)
+    )
+    return sent
