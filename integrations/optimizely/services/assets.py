@@ -153,7 +153,7 @@ def asset_fetch_attempt(*, fetch_id: int) -> CmpAssetFetch | None:
         )
     except FetchFailed as failure:
         with transaction.atomic():
-            row = CmpAssetFetch.objects.select_for_update().select_related("deliverable").get(pk=row.pk)
+            row = CmpAssetFetch.objects.select_for_update(of=("self",)).select_related("deliverable").get(pk=row.pk)
             if failure.retryable and row.attempts < settings.UPSTREAM_FETCH_MAX_ATTEMPTS:
                 delay = _retry_delay(row.attempts)
                 row.error, row.next_attempt_at = failure.message, timezone.now() + timedelta(seconds=delay)
@@ -167,7 +167,7 @@ def asset_fetch_attempt(*, fetch_id: int) -> CmpAssetFetch | None:
 
 def _store(fetch_id: int, fetched) -> CmpAssetFetch:
     with transaction.atomic():
-        row = CmpAssetFetch.objects.select_for_update().select_related("deliverable").get(pk=fetch_id)
+        row = CmpAssetFetch.objects.select_for_update(of=("self",)).select_related("deliverable").get(pk=fetch_id)
         if row.status != CmpAssetFetch.Status.PENDING:
             return row
         name = _file_name(row, fetched.name, fetched.content_type)
