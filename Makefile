@@ -6,7 +6,16 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format demo migrate serve worker beat bench bench-worst fuzz clean
+# `make dev` refuses to start without the real services, and says which variable is missing.
+define DEV_SERVICES_CHECK_PY
+import os, sys, environ
+environ.Env.read_env(".env")
+missing = [n for n in ("DATABASE_URL", "CELERY_BROKER_URL", "CACHE_URL") if not os.environ.get(n)]
+if missing:
+    sys.exit("make dev runs web, worker and beat on real services: set " + ", ".join(missing) + " (environment or .env), e.g.\n  DATABASE_URL=postgres://postgres@127.0.0.1:5432/tracker\n  CELERY_BROKER_URL=redis://127.0.0.1:6379/0\n  CACHE_URL=redis://127.0.0.1:6379/1\nor use `make run` for the single-process default.")
+endef
+
+.PHONY: help run dev test lint format demo migrate serve worker beat bench bench-worst fuzz clean
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -17,6 +26,10 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $(VENV)/.runtime $@
+
+## help: this list
+help:
+	@grep -E '^## ' $(MAKEFILE_LIST) | sed -e 's/^## /  make /'
 
 ## run: install, migrate, load the demo on an empty database, print logins and a signed curl, serve on :8000
 # Local development defaults; any of them set in the environment or .env wins.
@@ -29,6 +42,24 @@ run: $(VENV)/.runtime
 	$(PY) manage.py demo --if-empty
 	@$(PY) manage.py welcome --host $(HOST) --port $(PORT)
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+## dev: web (gunicorn, reloading on changes), worker and beat together on Postgres and Redis (Procfile, honcho)
+# The same development defaults as `make run`, but nothing eager: DATABASE_URL, CELERY_BROKER_URL and CACHE_URL
+# must name real services (environment or .env).
+dev: export DEBUG ?= true
+dev: export BRIEF_WEBHOOK_SECRET ?= dev-brief-secret
+dev: export OMG_WEBHOOK_SECRET ?= dev-omg-secret
+dev: export DELIVERABLE_WEBHOOK_SECRET ?= dev-deliverable-secret
+dev: export GUNICORN_BIND ?= $(HOST):$(PORT)
+dev: export WEB_CONCURRENCY ?= 2
+dev: export CELERY_TASK_ALWAYS_EAGER = false
+dev: export DEV_SERVICES_CHECK = $(DEV_SERVICES_CHECK_PY)
+dev: $(VENV)/.dev
+	@$(PY) -c "$$DEV_SERVICES_CHECK"
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py demo --if-empty
+	@$(PY) manage.py welcome --host $(HOST) --port $(PORT)
+	$(VENV)/bin/honcho start
 
 ## test: install dev tools and run the whole suite (against DATABASE_URL / CELERY_BROKER_URL / CACHE_URL when set)
 test: $(VENV)/.dev
@@ -50,9 +81,10 @@ demo: $(VENV)/.runtime
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py demo
 
-## serve: production-style web server (gunicorn) on the configured settings
+## serve: production-style web server: gunicorn with gunicorn.conf.py (WEB_CONCURRENCY, GUNICORN_THREADS, ...)
+serve: export GUNICORN_BIND ?= $(HOST):$(PORT)
 serve: $(VENV)/.runtime
-	$(VENV)/bin/gunicorn tracker.wsgi:application --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-3}
+	$(VENV)/bin/gunicorn -c gunicorn.conf.py tracker.wsgi:application
 
 ## worker / beat: Celery on CELERY_BROKER_URL (Redis)
 worker: $(VENV)/.runtime

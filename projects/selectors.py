@@ -7,6 +7,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from projects.models import PipelineStageTemplate, PipelineTemplate, Project
+from projects.search import custom_field_aliases, custom_field_match
 from tracker.errors import NotFoundError
 from tracker.models import Organisation
 
@@ -47,8 +48,12 @@ def project_list(
     elif due == "week":
         projects = projects.filter(due_date__gte=today, due_date__lte=today + timedelta(days=6 - today.weekday()))
     if search:
-        projects = projects.filter(
-            Q(name__icontains=search) | Q(project_code__icontains=search) | Q(omg_job_number__icontains=search)
+        aliases = custom_field_aliases()
+        projects = projects.alias(**aliases).filter(
+            Q(name__icontains=search)
+            | Q(project_code__icontains=search)
+            | Q(omg_job_number__icontains=search)
+            | custom_field_match(aliases, search)
         )
     # Deliverables are counted through their reverse relation's name: projects never imports the app.
     return (

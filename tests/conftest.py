@@ -24,6 +24,16 @@ def require_postgres() -> None:
         pytest.skip("needs Postgres row locks and concurrent transactions: set DATABASE_URL to run it")
 
 
+def require_program(name: str, install_hint: str) -> None:
+    """A test that drives a real program (nginx, Apache, openssl): CI installs it (`.ci/run`) and requires it."""
+    import shutil
+
+    if shutil.which(name) is None:
+        if REQUIRE_SERVICES:
+            pytest.fail(f"this test needs {name} and CI requires it: {install_hint}")
+        pytest.skip(f"needs {name}: {install_hint}")
+
+
 def require_broker() -> str:
     url = os.environ.get("CELERY_BROKER_URL", "")
     if not url.startswith("redis"):

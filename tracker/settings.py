@@ -127,6 +127,22 @@ UPSTREAM_FETCH_MAX_BYTES = env.int("UPSTREAM_FETCH_MAX_BYTES", default=REVISION_
 UPSTREAM_FETCH_TIMEOUT_SECONDS = env.float("UPSTREAM_FETCH_TIMEOUT_SECONDS", default=60.0)
 UPSTREAM_FETCH_MAX_ATTEMPTS = env.int("UPSTREAM_FETCH_MAX_ATTEMPTS", default=5)
 
+# --- Health checks (tracker/health: /healthz, /readyz) and error reporting ------------------------------------
+# Beat queues a heartbeat task this often; /readyz reports "worker" down when a worker last ran one longer ago
+# than the max age (beat, the broker or every worker has stopped).
+HEALTH_HEARTBEAT_SECONDS = env.int("HEALTH_HEARTBEAT_SECONDS", default=30)
+HEALTH_HEARTBEAT_MAX_AGE_SECONDS = env.int("HEALTH_HEARTBEAT_MAX_AGE_SECONDS", default=120)
+# A readiness check that takes longer than this (seconds) counts as failed.
+HEALTH_CHECK_TIMEOUT_SECONDS = env.float("HEALTH_CHECK_TIMEOUT_SECONDS", default=3.0)
+# Errors go to Sentry only when a DSN is set; tracker/sentry.py scrubs secrets and signatures before sending.
+SENTRY_DSN = env("SENTRY_DSN", default="")
+SENTRY_ENVIRONMENT = env("SENTRY_ENVIRONMENT", default="production")
+SENTRY_TRACES_SAMPLE_RATE = env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0)
+if SENTRY_DSN:
+    from tracker.sentry import sentry_init
+
+    sentry_init(dsn=SENTRY_DSN, environment=SENTRY_ENVIRONMENT, traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE)
+
 # --- Django ---------------------------------------------------------------------------------------------------
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -143,6 +159,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "tracker",
+    "tracker.health",
     "briefs",
     "projects",
     "deliverables",
@@ -151,6 +168,8 @@ INSTALLED_APPS = [
     "integrations.box",
     "integrations.outbound",
     "integrations.upstream",
+    "integrations.creativeforce",
+    "integrations.optumus",
     "integrations.optimizely",
     "api_v1",
     "spreadsheets",
@@ -158,6 +177,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: probes skip the host check, the HTTPS and legacy redirects (see the class).
+    "tracker.health.middleware.HealthCheckMiddleware",
     "tracker.middleware.LegacyBasePathRedirectMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -352,6 +373,13 @@ CELERY_BEAT_SCHEDULE["outbound.sweep"] = {"task": "outbound.sweep", "schedule": 
 CELERY_BEAT_SCHEDULE["outbound.prune"] = {"task": "outbound.prune", "schedule": 3600.0}
 CELERY_BEAT_SCHEDULE["tracker.events_sweep"] = {"task": "tracker.events_sweep", "schedule": 30.0}
 CELERY_BEAT_SCHEDULE["tracker.events_prune"] = {"task": "tracker.events_prune", "schedule": 3600.0}
+CELERY_BEAT_SCHEDULE["tracker.health_heartbeat"] = {
+    "task": "tracker.health_heartbeat",
+    "schedule": float(HEALTH_HEARTBEAT_SECONDS),
+    # A heartbeat no worker took in time is worthless later: dropped, so a stopped worker never comes back to a
+    # backlog of them.
+    "options": {"expires": float(HEALTH_HEARTBEAT_SECONDS)},
+}
 CELERY_BEAT_SCHEDULE["tracker.idempotency_records_purge"] = {
     "task": "tracker.idempotency_records_purge",
     "schedule": 3600.0,

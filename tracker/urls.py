@@ -22,6 +22,8 @@ site_patterns = [
     path("", include("spreadsheets.urls")),
     path("", include("integrations.outbound.urls")),
     path("", include("integrations.upstream.urls")),
+    path("", include("integrations.creativeforce.urls")),
+    path("", include("integrations.optumus.urls")),
     path("", include("integrations.optimizely.urls")),
     path("api/", include("briefs.api_urls")),
     path("api/", include("projects.api_urls")),

@@ -21,6 +21,7 @@ from .upstream import (
     StepOutcome,
     deliverable_hold_by_upstream,
     deliverable_note,
+    deliverable_release_by_upstream,
     deliverable_report_step,
     stage_approver,
 )
@@ -29,6 +30,7 @@ __all__ = [
     "StepOutcome",
     "deliverable_hold_by_upstream",
     "deliverable_note",
+    "deliverable_release_by_upstream",
     "deliverable_report_step",
     "stage_approver",
     "deliverable_approve_stage",

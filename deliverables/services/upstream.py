@@ -89,3 +89,12 @@ def deliverable_hold_by_upstream(*, deliverable: Deliverable, system: str, note:
     deliverable, stages = _lock(deliverable)
     intent = Intent.HOLD if allowed(Intent.HOLD, deliverable.status) else Intent.NOTE
     return _apply(deliverable, stages, intent, Origin(Source.WEBHOOK, None, system), note=note)
+
+
+@transaction.atomic
+def deliverable_release_by_upstream(*, deliverable: Deliverable, system: str, note: str) -> Deliverable:
+    """Release for an upstream system (a product back in work there): back to the status held from; not on hold:
+    the note alone."""
+    deliverable, stages = _lock(deliverable)
+    intent = Intent.RELEASE if allowed(Intent.RELEASE, deliverable.status) else Intent.NOTE
+    return _apply(deliverable, stages, intent, Origin(Source.WEBHOOK, None, system), note=note)

@@ -22,7 +22,8 @@ def receipts_export(request):
     receipts = model_admin.get_changelist_instance(request).get_queryset(request)
     rows = (
         (r.created_at, r.get_route_display(), r.status_code, r.get_outcome_display(), r.external_key, r.event,
-         r.action, r.object_id, r.source_ip, r.signature_verified, r.body_sha256, r.body_bytes, r.error, r.payload_id, r.detail)
+         r.action, r.object_id, r.source_ip, r.signature_verified, r.body_sha256, r.body_bytes, r.error,
+         r.payload_id, r.detail)
         for r in receipts.iterator(chunk_size=1000)
     )  # fmt: skip
     return xlsx_response(file_name=dated_name("webhook-receipts"), headers=HEADERS, rows=rows, sheet_title="Receipts")

@@ -3,7 +3,6 @@ really sent: they accept them (with either secret during a rotation) and refuse 
 
 import os
 import re
-import shutil
 import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,29 +11,12 @@ import pytest
 from standardwebhooks import Webhook
 
 from integrations.outbound.services import outbound_endpoint_rotate_secret, outbound_endpoint_send_test
-from tests.conftest import REQUIRE_SERVICES
+from tests.integrations.node_verifier import SEED_004_NODE, run_node_module
 from tracker.models import Organisation
 
 pytestmark = pytest.mark.django_db
 
 DOCS = Path(__file__).resolve().parents[3] / "docs" / "WEBHOOKS.md"
-
-# Verbatim from seed 004 ("Signature verification", Node example), with its headers renamed X-Tracker-*.
-SEED_004_NODE = """\
-import crypto from 'crypto';
-
-function verify(rawBody, signatureHeader, timestampHeader, secret) {
-  const expected = crypto
-    .createHmac('sha256', secret)
-    .update(`${timestampHeader}.${rawBody}`)
-    .digest('hex');
-  const sig = signatureHeader.replace('sha256=', '');
-  return crypto.timingSafeEqual(
-    Buffer.from(sig, 'hex'),
-    Buffer.from(expected, 'hex'),
-  );
-}
-"""
 
 NODE_HARNESS = """
 import fs from 'fs';
@@ -72,22 +54,7 @@ def _python(name: str, function: str, body: bytes, headers: dict, secret: str):
 
 
 def _node(code: str, body: bytes, headers: dict, secret: str) -> bool:
-    node = shutil.which("node")
-    if node is None:
-        if REQUIRE_SERVICES:
-            pytest.fail("node is needed for the Node examples and CI requires it")
-        pytest.skip("node is not installed")
-    import json
-
-    result = subprocess.run(
-        [node, "--input-type=module", "-e", code + NODE_HARNESS],
-        input=json.dumps({"body": body.decode("utf-8"), "headers": headers, "secret": secret}),
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
+    return run_node_module(code + NODE_HARNESS, {"body": body.decode("utf-8"), "headers": headers, "secret": secret})
 
 
 def _bash(name: str, body: bytes, headers: dict, secret: str, tmp_path) -> bool:
