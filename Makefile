@@ -37,6 +37,9 @@ run: export DEBUG ?= true
 run: export BRIEF_WEBHOOK_SECRET ?= dev-brief-secret
 run: export OMG_WEBHOOK_SECRET ?= dev-omg-secret
 run: export DELIVERABLE_WEBHOOK_SECRET ?= dev-deliverable-secret
+run: export CREATIVE_FORCE_WEBHOOK_SECRET ?= dev-creativeforce-secret
+run: export OPTIMIZELY_CMP_CALLBACK_SECRET ?= dev-optimizely-secret
+run: export OPTUMUS_WEBHOOK_SECRET ?= dev-optumus-secret
 run: $(VENV)/.runtime
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py demo --if-empty
@@ -50,6 +53,9 @@ dev: export DEBUG ?= true
 dev: export BRIEF_WEBHOOK_SECRET ?= dev-brief-secret
 dev: export OMG_WEBHOOK_SECRET ?= dev-omg-secret
 dev: export DELIVERABLE_WEBHOOK_SECRET ?= dev-deliverable-secret
+dev: export CREATIVE_FORCE_WEBHOOK_SECRET ?= dev-creativeforce-secret
+dev: export OPTIMIZELY_CMP_CALLBACK_SECRET ?= dev-optimizely-secret
+dev: export OPTUMUS_WEBHOOK_SECRET ?= dev-optumus-secret
 dev: export GUNICORN_BIND ?= $(HOST):$(PORT)
 dev: export WEB_CONCURRENCY ?= 2
 dev: export CELERY_TASK_ALWAYS_EAGER = false

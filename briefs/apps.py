@@ -12,3 +12,7 @@ class BriefsConfig(AppConfig):
         register_nav_item(
             "briefs", "Briefs", "briefs:inbox", 10, count=pending_briefs_count, count_testid="pending-briefs-count"
         )
+
+        from .home import register_tiles
+
+        register_tiles()

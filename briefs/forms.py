@@ -1,4 +1,7 @@
+from datetime import datetime, time
+
 from django import forms
+from django.utils import timezone
 
 from projects.forms import pipeline_choice
 from projects.models import PipelineTemplate
@@ -48,6 +51,39 @@ class InboxFilterForm(forms.Form):
             "search": (data.get("q") or "").strip(),
             "sort": sort if sort in SORTS else "received",
         }
+
+
+class BriefCreateForm(forms.Form):
+    """A brief typed in by hand. `brief_fields()` are `brief_create`'s keyword arguments."""
+
+    title = forms.CharField(max_length=500)
+    requestor_name = forms.CharField(max_length=255, required=False, label="Requested by")
+    requestor_email = forms.EmailField(max_length=320, required=False, label="Their email")
+    client_team = forms.ModelChoiceField(queryset=ClientTeam.objects.none(), required=False, empty_label="No team")
+    priority = forms.ChoiceField(choices=Priority.choices, initial=Priority.MEDIUM)
+    requested_due_date = forms.DateField(
+        required=False, label="Wanted by", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    description = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 6}), help_text="What was asked for. Markdown works."
+    )
+
+    def __init__(self, *args, organisation: Organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["client_team"].queryset = ClientTeam.objects.filter(organisation=organisation)
+
+    def clean_title(self):
+        title = self.cleaned_data["title"].strip()
+        if not title:
+            raise forms.ValidationError("Give the brief a title.")
+        return title
+
+    def brief_fields(self) -> dict:
+        data = dict(self.cleaned_data)
+        # A brief's due date is a moment (intake sends one); a date typed by hand is the start of that day here.
+        due = data.pop("requested_due_date")
+        data["requested_due_date"] = timezone.make_aware(datetime.combine(due, time.min)) if due else None
+        return data
 
 
 class PromoteForm(forms.Form):

@@ -1,6 +1,6 @@
 """Reads for the briefs inbox and the brief page. Query counts stay constant however many briefs there are."""
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, Min, Q, QuerySet, Value, When
 
 from tracker.constants import PRIORITY_RANK
 from tracker.errors import NotFoundError
@@ -73,6 +73,13 @@ def brief_status_counts(*, organisation: Organisation, **filters) -> dict[str, i
         **{status.lower(): Count("id", filter=Q(status=status)) for status in Brief.Status.values}
     )
     return {status: totals[status.lower()] for status in Brief.Status.values}
+
+
+def brief_waiting_summary(*, organisation: Organisation) -> dict:
+    """The pending briefs: `count` and when the oldest arrived (`oldest`, None without any), in one query."""
+    return Brief.objects.filter(organisation=organisation, status=Brief.Status.PENDING).aggregate(
+        count=Count("id"), oldest=Min("created_at")
+    )
 
 
 def brief_sources(*, organisation: Organisation) -> list[str]:

@@ -69,6 +69,15 @@ def brief_upsert(
     return brief, created
 
 
+@transaction.atomic
+def brief_create(*, organisation: Organisation, actor, **fields) -> Brief:
+    """A brief typed in by a producer (work that arrived by phone or email): the intake write, `brief_upsert`,
+    with the channel's source "ui" and no external id. Needs BRIEF_TRIAGE: whoever may triage briefs may add one."""
+    require_permission(actor, Permission.BRIEF_TRIAGE)
+    brief, _created = brief_upsert(organisation=organisation, create_only={"source": "ui"}, **fields)
+    return brief
+
+
 def _lock(brief: Brief) -> Brief:
     return Brief.objects.select_for_update().get(pk=brief.pk)
 

@@ -17,7 +17,7 @@ from tracker.services import organisation_for_user
 from tracker.views import redirect_after_post, refusal_text, show_refusal
 
 from . import selectors, services
-from .forms import InboxFilterForm, PromoteForm, RejectForm
+from .forms import BriefCreateForm, InboxFilterForm, PromoteForm, RejectForm
 from .models import Brief
 
 PAGE_SIZE = 25
@@ -79,6 +79,29 @@ def inbox_export(request):
         for b in briefs.iterator(chunk_size=500)
     )  # fmt: skip
     return xlsx_response(file_name=dated_name("briefs"), headers=headers, rows=rows, sheet_title="Briefs")
+
+
+@login_required
+def brief_new(request):
+    """ "New brief": GET shows the form, POST adds the brief through the intake service (source "ui")."""
+    organisation = organisation_for_user(request.user)
+    status = 200
+    if request.method == "POST":
+        form = BriefCreateForm(request.POST, organisation=organisation)
+        if form.is_valid():
+            try:
+                brief = services.brief_create(organisation=organisation, actor=request.user, **form.brief_fields())
+            except ApplicationError as error:
+                form.add_error(None, refusal_text(error))
+            else:
+                messages.success(request, "Brief added to the inbox.")
+                return redirect_after_post(request, reverse("briefs:detail", args=[brief.pk]))
+        status = 400
+    else:
+        form = BriefCreateForm(organisation=organisation)
+    # The form (empty, or back with its errors) is only for those who may triage.
+    require_permission(request.user, Permission.BRIEF_TRIAGE)
+    return render(request, "briefs/new.html", {"form": form}, status=status)
 
 
 def _detail_context(request, brief: Brief, **extra) -> dict:

@@ -15,3 +15,7 @@ class DeliverablesConfig(AppConfig):
         from .views import project_deliverables_panel
 
         register_panel("deliverables", project_deliverables_panel)
+
+        from .home import register_tiles
+
+        register_tiles()

@@ -6,6 +6,32 @@ from tracker.models import Organisation, User
 from .models import Deliverable
 
 
+class DeliverableFilterForm(forms.Form):
+    """The deliverables list's query string. "me" and "mine" mean the signed-in user; anything unknown is dropped."""
+
+    q = forms.CharField(required=False, max_length=200, label="Search")
+    status = forms.ChoiceField(choices=[("", "All statuses"), *Deliverable.Status.choices], required=False)
+    due = forms.ChoiceField(
+        choices=[("", "Any due date"), ("overdue", "Overdue"), ("week", "Due this week")], required=False
+    )
+    assigned = forms.ChoiceField(choices=[("", "Anyone"), ("me", "Assigned to me")], required=False, label="Assignee")
+    waiting = forms.ChoiceField(
+        choices=[("", "Any stage"), ("mine", "Waiting for my approval")], required=False, label="Approval"
+    )
+
+    def filters(self, user: User) -> dict:
+        """The selector's keyword arguments for the valid parts of the query string."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return {
+            "search": (data.get("q") or "").strip(),
+            "status": data.get("status") or "",
+            "due": data.get("due") or "",
+            "assigned_to": user if data.get("assigned") == "me" else None,
+            "waiting_for": user if data.get("waiting") == "mine" else None,
+        }
+
+
 class DeliverableCreateForm(forms.Form):
     name = forms.CharField(max_length=500)
     priority = forms.ChoiceField(choices=Priority.choices, initial=Priority.MEDIUM)

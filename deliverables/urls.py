@@ -5,6 +5,7 @@ from . import views
 app_name = "deliverables"
 
 urlpatterns = [
+    path("deliverables/", views.deliverable_list, name="list"),
     path("deliverables/<int:pk>/", views.deliverable_detail, name="detail"),
     path("deliverables/<int:pk>/edit/", views.deliverable_edit, name="edit"),
     path("deliverables/<int:pk>/hold/", views.deliverable_hold, name="hold"),

@@ -3,12 +3,14 @@ page's deliverables panel with its "Add deliverable" form."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_GET, require_POST
 
 from projects import selectors as project_selectors
 from projects.models import ApprovalType, Project
@@ -20,11 +22,12 @@ from tracker.services import organisation_for_user
 from tracker.views import redirect_after_post, refusal_text, show_refusal
 
 from . import selectors, services
-from .forms import DeliverableCreateForm, DeliverableEditForm
+from .forms import DeliverableCreateForm, DeliverableEditForm, DeliverableFilterForm
 from .machine import INTENT_LABELS, Intent, allowed, intents_from
 from .models import Deliverable, Stage
 
 NOTE_MAX = 2000  # a hold or reopen note, as long as a person would write
+PAGE_SIZE = 25
 
 
 def _deliverable(request, pk: int) -> Deliverable:
@@ -74,6 +77,31 @@ def _context(request, deliverable: Deliverable, **extra) -> dict:
         ),
         **extra,
     }
+
+
+@login_required
+@require_GET
+def deliverable_list(request):
+    """Every project's deliverables, filtered: due this week, overdue, assigned to me, waiting for my approval.
+    The home page's tiles link here with those filters."""
+    form = DeliverableFilterForm(request.GET)
+    deliverables = selectors.deliverable_list(
+        organisation=organisation_for_user(request.user), **form.filters(request.user)
+    )
+    page = Paginator(deliverables, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "query_string": query.urlencode(),
+        "filtered": bool(query),
+        "today": timezone.localdate(),
+    }
+    # The whole page whoever asks: the filter form cuts its results out with hx-select (see briefs' inbox).
+    response = render(request, "deliverables/list.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @login_required
@@ -181,9 +209,13 @@ def project_deliverables_panel(request, project: Project, form: DeliverableCreat
     """The project's deliverables with their progress, and the "Add deliverable" form for those who may add.
     Registered on the project page in `DeliverablesConfig.ready()`; `form` is a failed add's bound form."""
     can_add = has_permission(request.user, Permission.DELIVERABLE_CREATE)
+    mine = request.method == "GET" and request.GET.get("assigned") == "me"
     context = {
         "project": project,
-        "deliverables": selectors.deliverable_list_for_project(organisation=project.organisation, project=project),
+        "deliverables": selectors.deliverable_list_for_project(
+            organisation=project.organisation, project=project, assigned_to=request.user if mine else None
+        ),
+        "assigned_to_me": mine,
         "can_add_deliverable": can_add,
         "deliverable_form": form or (DeliverableCreateForm(organisation=project.organisation) if can_add else None),
         "add_open": form is not None,

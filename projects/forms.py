@@ -22,10 +22,17 @@ class ProjectFilterForm(forms.Form):
     due = forms.ChoiceField(
         choices=[("", "Any due date"), ("overdue", "Overdue"), ("week", "Due this week")], required=False
     )
+    assigned = forms.ChoiceField(
+        choices=[("", "Everyone's"), ("me", "Assigned to me")],
+        required=False,
+        label="Assigned",
+        help_text="Projects you own or have deliverables assigned in.",
+    )
     q = forms.CharField(required=False, max_length=200, label="Search")
 
-    def __init__(self, *args, organisation: Organisation, **kwargs):
+    def __init__(self, *args, organisation: Organisation, user: User | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         self.fields["client_team"].queryset = ClientTeam.objects.filter(organisation=organisation)
 
     def cleaned(self) -> dict:
@@ -34,6 +41,7 @@ class ProjectFilterForm(forms.Form):
         data = getattr(self, "cleaned_data", {})
         team = data.get("client_team")
         return {
+            "assigned_to": self.user if data.get("assigned") == "me" and self.user is not None else None,
             "status": data.get("status") or "",
             "client_team_id": team.pk if team else None,
             "priority": data.get("priority") or "",

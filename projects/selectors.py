@@ -2,17 +2,34 @@
 
 from datetime import date, timedelta
 
-from django.db.models import Case, Count, Prefetch, Q, QuerySet, Subquery, When
+from django.db.models import Case, Count, OuterRef, Prefetch, Q, QuerySet, Subquery, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from projects.models import PipelineStageTemplate, PipelineTemplate, Project
 from projects.search import custom_field_aliases, custom_field_match
 from tracker.errors import NotFoundError
-from tracker.models import Organisation
+from tracker.models import Organisation, User
 
 # A project that is finished, stopped or filed away is never "overdue".
 CLOSED_STATUSES = (Project.Status.COMPLETED, Project.Status.CANCELED, Project.Status.ARCHIVED)
+# Deliverables and their stages are reached through their reverse relations' names: projects never imports the app.
+STAGE_DONE = "DONE"
+DELIVERABLE_APPROVED = "APPROVED"
+
+
+def _stage_count(*, done: bool) -> Subquery:
+    """The project's stages across its deliverables (only the done ones with `done`), as a correlated subquery:
+    computed for the rows of the page only, and never multiplying the list's own joins."""
+    only = {"filter": Q(deliverables__stages__status=STAGE_DONE)} if done else {}
+    per_project = Project.objects.filter(pk=OuterRef("pk")).values("pk")
+    return Subquery(per_project.annotate(n=Count("deliverables__stages", **only)).values("n")[:1])
+
+
+def project_involving(user: User) -> Q:
+    """Projects `user` owns or has deliverables assigned in ("Assigned to me")."""
+    assigned = Project.objects.filter(deliverables__assignee=user).values("pk")
+    return Q(owner=user) | Q(pk__in=assigned)
 
 
 def pipeline_template_default(*, organisation: Organisation) -> PipelineTemplate | None:
@@ -29,11 +46,14 @@ def project_list(
     priority: str = "",
     due: str = "",
     search: str = "",
+    assigned_to: User | None = None,
     today: date | None = None,
 ) -> QuerySet[Project]:
-    """Projects with their team, owner and deliverable counts joined in: one query per page of rows.
+    """Projects with their team, owner, deliverable counts and stage progress (`stages_done` of `stages_total`
+    across their deliverables) joined in: one query per page of rows.
 
     `due` is "overdue" (due before today and still open) or "week" (due from today to the end of this week).
+    `assigned_to`: the projects that user owns or has deliverables assigned in.
     """
     today = today or timezone.localdate()
     projects = Project.objects.filter(organisation=organisation)
@@ -55,14 +75,30 @@ def project_list(
             | Q(omg_job_number__icontains=search)
             | custom_field_match(aliases, search)
         )
-    # Deliverables are counted through their reverse relation's name: projects never imports the app.
+    if assigned_to is not None:
+        projects = projects.filter(project_involving(assigned_to))
     return (
         projects.select_related("client_team", "owner")
         .annotate(
             deliverable_count=Count("deliverables", distinct=True),
-            deliverables_approved=Count("deliverables", filter=Q(deliverables__status="APPROVED"), distinct=True),
+            deliverables_approved=Count(
+                "deliverables", filter=Q(deliverables__status=DELIVERABLE_APPROVED), distinct=True
+            ),
+            stages_total=_stage_count(done=False),
+            stages_done=_stage_count(done=True),
         )
         .order_by("-created_at", "-id")
+    )
+
+
+def project_progress(*, project: Project) -> dict[str, int]:
+    """The project page's progress bar: `stages_done` of `stages_total` across its deliverables and
+    `deliverables_approved` of `deliverable_count`, in one aggregate query."""
+    return Project.objects.filter(pk=project.pk).aggregate(
+        stages_total=Count("deliverables__stages"),
+        stages_done=Count("deliverables__stages", filter=Q(deliverables__stages__status=STAGE_DONE)),
+        deliverable_count=Count("deliverables", distinct=True),
+        deliverables_approved=Count("deliverables", filter=Q(deliverables__status=DELIVERABLE_APPROVED), distinct=True),
     )
 
 

@@ -7,6 +7,7 @@ app_name = "projects"
 urlpatterns = [
     path("projects/", views.project_list, name="list"),
     path("projects/export.xlsx", views.project_export, name="export"),
+    path("projects/new/", views.project_new, name="new"),
     path("projects/<int:pk>/", views.project_detail, name="detail"),
     path("projects/<int:pk>/edit/", views.project_edit, name="edit"),
     path("settings/pipelines/", views_settings.pipeline_list, name="pipelines"),

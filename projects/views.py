@@ -29,7 +29,7 @@ def _project(request, pk: int) -> Project:
 @login_required
 def project_list(request):
     organisation = organisation_for_user(request.user)
-    form = ProjectFilterForm(request.GET, organisation=organisation)
+    form = ProjectFilterForm(request.GET, organisation=organisation, user=request.user)
     projects = selectors.project_list(organisation=organisation, **form.cleaned())
     page = Paginator(projects, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -43,6 +43,7 @@ def project_list(request):
             "query_string": query.urlencode(),
             "filtered": bool(query),
             "today": timezone.localdate(),
+            "can_create": has_permission(request.user, Permission.PROJECT_CREATE),
         },
     )
 
@@ -58,7 +59,7 @@ EXPORT_HEADERS = (
 def project_export(request):
     """ "Download XLSX": exactly the rows the list's filters show, every page of them."""
     organisation = organisation_for_user(request.user)
-    form = ProjectFilterForm(request.GET, organisation=organisation)
+    form = ProjectFilterForm(request.GET, organisation=organisation, user=request.user)
     projects = selectors.project_list(organisation=organisation, **form.cleaned())
     rows = (
         (p.omg_job_number, p.project_code, p.name, p.client, p.client_team.name if p.client_team else "",
@@ -69,6 +70,39 @@ def project_export(request):
     return xlsx_response(file_name=dated_name("projects"), headers=EXPORT_HEADERS, rows=rows, sheet_title="Projects")
 
 
+@login_required
+def project_new(request):
+    """ "New project": GET shows the form, POST creates the project through `project_create` (source "ui"),
+    owned by whoever the form names (the signed-in producer unless changed)."""
+    organisation = organisation_for_user(request.user)
+    status = 200
+    if request.method == "POST":
+        form = ProjectForm(request.POST, organisation=organisation)
+        if form.is_valid():
+            fields = form.changes()
+            try:
+                project = services.project_create(
+                    organisation=organisation,
+                    actor=request.user,
+                    omg_job_number=fields.pop("omg_job_number"),
+                    source="ui",
+                    **fields,
+                )
+            except ApplicationError as error:
+                # The form checked the unique OMG job number; one taken meanwhile comes back from the service.
+                omg = "omg_job_number" if "omg job number" in error.message.lower() else None
+                form.add_error(error.extra.get("field") or omg, refusal_text(error))
+            else:
+                messages.success(request, f"Project {project.project_code} created.")
+                return redirect_after_post(request, reverse("projects:detail", args=[project.pk]))
+        status = 400
+    else:
+        form = ProjectForm(organisation=organisation, initial={"owner": request.user.pk})
+    # The form (empty, or back with its errors) is only for those who may create projects.
+    require_permission(request.user, Permission.PROJECT_CREATE)
+    return render(request, "projects/new.html", {"form": form}, status=status)
+
+
 def project_page(request, project: Project, *, status: int = 200, panel_state: dict | None = None) -> HttpResponse:
     """The project page. A view that shows it again after a failed POST for one of its panels passes that
     panel's state by name (see `projects.panels`)."""
@@ -76,6 +110,7 @@ def project_page(request, project: Project, *, status: int = 200, panel_state: d
         "project": project,
         "can_edit": has_permission(request.user, Permission.PROJECT_EDIT),
         "today": timezone.localdate(),
+        "progress": selectors.project_progress(project=project),
         "panels": render_panels(request, project, panel_state),
     }
     return render(request, "projects/detail.html", context, status=status)

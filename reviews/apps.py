@@ -16,3 +16,7 @@ class ReviewsConfig(AppConfig):
 
         register_panel("main", panels.revisions_panel)
         register_panel("stage_actions", panels.review_panel_link)
+
+        from .home import register_tiles
+
+        register_tiles()

@@ -21,7 +21,16 @@ def _get(queryset, message: str, **lookup):
         raise NotFoundError(message) from error
 
 
-def review_session_list(*, organisation: Organisation, status: str | None = None):
+OPEN_SESSION_STATUSES = (ReviewSession.Status.DRAFT, ReviewSession.Status.IN_PROGRESS)
+
+
+def review_sessions_to_run(*, organisation: Organisation, presenter: User):
+    """The sessions `presenter` presents that are not completed yet (drafts and those in progress)."""
+    sessions = ReviewSession.objects.filter(organisation=organisation, presenter=presenter)
+    return sessions.filter(status__in=OPEN_SESSION_STATUSES)
+
+
+def review_session_list(*, organisation: Organisation, status: str | None = None, presenter: User | None = None):
     sessions = (
         ReviewSession.objects.filter(organisation=organisation)
         .select_related("presenter")
@@ -33,6 +42,8 @@ def review_session_list(*, organisation: Organisation, status: str | None = None
     )
     if status:
         sessions = sessions.filter(status=status)
+    if presenter is not None:
+        sessions = sessions.filter(presenter=presenter)
     return sessions
 
 

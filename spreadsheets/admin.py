@@ -12,7 +12,7 @@ class SpreadsheetImportAdmin(ReadOnlyAdmin):
     list_display = ("file_name", "organisation", "state", "total_rows", "created_by", "created_at", "committed_at")
     list_filter = ("state", "organisation")
     search_fields = ("file_name", "sha256")
-    exclude = ("report",)  # thousands of rows: the page and its XLSX report show them
+    # Its rows (thousands of them) are not shown here: the import page and its XLSX report show them.
 
 
 @admin.register(ColumnMapping)

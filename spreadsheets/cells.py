@@ -16,6 +16,7 @@ from projects.models import Project
 from projects.omg import omg_priority, omg_status
 from tracker.api.fields import CountField, DateOrDateTimeField, IdentifierField, StringField
 from tracker.constants import Priority
+from tracker.models import ClientTeam
 
 # Excel stores a date as days since 1899-12-30 (the 1900 leap-year bug folded in); 2958465 is 9999-12-31.
 EXCEL_EPOCH = date(1899, 12, 30)
@@ -143,3 +144,32 @@ DELIVERABLE_CONVERTERS = {
     "cmf_sku": text_field(120),
     "asset_count": as_count,
 }
+
+DATE_FIELDS = ("start_date", "due_date")
+
+
+def values_to_json(values: dict) -> dict:
+    """A row's converted values as an import row stores them until the commit: dates as ISO text, the team by id."""
+    stored = {}
+    for name, value in values.items():
+        if isinstance(value, date):
+            value = value.isoformat()
+        elif isinstance(value, ClientTeam):
+            value = value.pk
+        stored[name] = value
+    return stored
+
+
+def values_from_json(stored: dict, teams: dict) -> dict:
+    """Back from `values_to_json`; `teams` (id -> ClientTeam) is filled as teams are met, once per import."""
+    values = dict(stored)
+    for name in DATE_FIELDS:
+        if values.get(name):
+            values[name] = date.fromisoformat(values[name])
+    if values.get("client_team") is not None:
+        team_id = values.pop("client_team")
+        if team_id not in teams:
+            teams[team_id] = ClientTeam.objects.filter(pk=team_id).first()
+        if teams[team_id] is not None:  # a team deleted since the dry run is left as it is, as an unknown one
+            values["client_team"] = teams[team_id]
+    return values

@@ -1,14 +1,20 @@
 """The dry run: what an import would do to each row, worked out without writing anything.
 
-Every row becomes one `RowPlan`: create, update (with each changed field, old -> new), unchanged, or error (with
-the cell: sheet, row, column, and why). Existing rows are read in batches, so planning 10,000 rows is a few dozen
-queries. The commit (`services.spreadsheet_import_commit`) plans again and refuses when the result differs from
-the dry run the producer saw, then writes the rows it planned, so a commit is exactly its dry run.
+Every row becomes one `RowPlan`: create, update (with each changed field, old -> new, as people read them: "High",
+not HIGH), unchanged, or error (with the cell: sheet, row, column, and why). A sheet is planned a chunk of rows at
+a time (`SheetPlanner.plan`): each chunk reads the existing rows it needs in a few queries, and what earlier chunks
+decided (the first row of each job number, the projects the file creates) is asked of the `Ledger`, the import's
+stored rows, so no step keeps every row of a large file in memory. The commit (`steps`) plans again and refuses
+when the result differs from the dry run the producer saw, then writes the rows it planned, so a commit is exactly
+its dry run.
 """
 
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
+from typing import Protocol
+
+from django.core.exceptions import FieldDoesNotExist
 
 from deliverables.models import Deliverable
 from projects.models import Project
@@ -19,7 +25,17 @@ from .columns import DELIVERABLES, PROJECTS, column_letter, header_label
 from .reader import Sheet
 
 CREATE, UPDATE, UNCHANGED, ERROR = "create", "update", "unchanged", "error"
-BATCH = 500
+MODELS = {PROJECTS: Project, DELIVERABLES: Deliverable}
+
+
+class Ledger(Protocol):
+    """What the rows before a chunk decided (the import's stored rows answer it)."""
+
+    def claimed(self, kind: str, keys: list[str], before: int) -> dict[str, int]:
+        """`{key: Excel row}` of the rows before position `before` that are imported for these keys."""
+
+    def creating(self, numbers: list[str]) -> set[str]:
+        """The job numbers the projects sheet creates."""
 
 
 @dataclass
@@ -29,7 +45,9 @@ class RowPlan:
     sheet: str
     kind: str
     row: int
+    position: int = 0
     key: str = ""
+    claims_key: bool = False
     action: str = CREATE
     changes: dict = field(default_factory=dict)  # field label -> [old, new] as text
     errors: list = field(default_factory=list)  # {"cell", "column", "message"}
@@ -47,52 +65,27 @@ class RowPlan:
         index, header = self.columns.get(name, (None, ""))
         self.error(message, column=header, index=index)
 
-    def as_json(self) -> dict:
-        return {
-            "sheet": self.sheet,
-            "kind": self.kind,
-            "row": self.row,
-            "key": self.key,
-            "action": self.action,
-            "changes": self.changes,
-            "errors": self.errors,
-            "notes": self.notes,
-        }
 
-
-def shown(value) -> str:
-    """A value as the dry-run table shows it."""
+def shown(value, kind: str = "", name: str = "") -> str:
+    """A value as the dry-run table shows it: a choice by its label (the words people know), a date as ISO."""
     if value is None:
         return ""
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, ClientTeam):
         return value.name
+    if kind and name and isinstance(value, str):
+        return str(_labels(kind, name).get(value, value))
     return str(value)
 
 
-def _parse(sheet: Sheet, mapping: dict, converters: dict, teams: dict | None) -> Iterable[RowPlan]:
-    columns = [(index, header, mapping.get(header)) for index, header in enumerate(sheet.headers)]
-    columns = [(index, header, name) for index, header, name in columns if name]
-    for number, cells in sheet.rows:
-        plan = RowPlan(sheet=sheet.name, kind=sheet.kind, row=number)
-        plan.columns = {name: (index, header) for index, header, name in columns}
-        for index, header, name in columns:
-            cell = cells[index] if index < len(cells) else None
-            if cell is None or (isinstance(cell, str) and not cell.strip()):
-                continue
-            if name == "client_team":
-                team = teams.get(str(cell).strip().lower())
-                if team is None:
-                    plan.notes.append(f"Team {str(cell).strip()!r} is not a client team here; the team is left as is.")
-                else:
-                    plan.values[name] = team
-                continue
-            try:
-                plan.values[name] = converters[name](cell)
-            except CellError as error:
-                plan.error(str(error), column=header, index=index)
-        yield plan
+@cache
+def _labels(kind: str, name: str) -> dict:
+    """value -> label of a field with choices (status, priority), else empty."""
+    try:
+        return dict(MODELS[kind]._meta.get_field(name).flatchoices or ())
+    except FieldDoesNotExist:
+        return {}
 
 
 def _missing(plan: RowPlan, kind: str, name: str) -> None:
@@ -101,17 +94,16 @@ def _missing(plan: RowPlan, kind: str, name: str) -> None:
         plan.error_in(name, f"{label} is required")
 
 
-def _chunks(items: list, size: int = BATCH):
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 def _compare(plan: RowPlan, existing, fields: dict, kind: str) -> None:
     for name, new in fields.items():
         old = getattr(existing, name)
         if old != new:
-            plan.changes[header_label(kind, name)] = [shown(old), shown(new)]
+            plan.changes[header_label(kind, name)] = [shown(old, kind, name), shown(new, kind, name)]
     plan.action = UPDATE if plan.changes else UNCHANGED
+
+
+def _created(plan: RowPlan, fields: dict, kind: str) -> None:
+    plan.changes = {header_label(kind, k): ["", shown(v, kind, k)] for k, v in fields.items()}
 
 
 def _team_lookup(organisation: Organisation) -> dict:
@@ -123,119 +115,143 @@ def _team_lookup(organisation: Organisation) -> dict:
     return teams
 
 
-def plan_projects(*, organisation: Organisation, sheet: Sheet, mapping: dict, tick: Callable) -> list[RowPlan]:
-    plans, first_row = [], {}
-    for plan in _parse(sheet, mapping, PROJECT_CONVERTERS, _team_lookup(organisation)):
-        _missing(plan, PROJECTS, "omg_job_number")
-        number = plan.values.get("omg_job_number")
-        plan.key = number or ""
-        if number and number in first_row:
-            plan.error_in(
-                "omg_job_number",
-                f"OMG job number {number} is also on row {first_row[number]}; only that row is imported",
-            )
-        elif number:
-            first_row[number] = plan.row
-        plans.append(plan)
-        tick()
-    numbers = list(first_row)
-    existing = {}
-    for chunk in _chunks(numbers):
-        existing.update(
-            (p.omg_job_number, p)
-            for p in Project.objects.filter(omg_job_number__in=chunk).select_related("client_team")
-        )
-    codes = {v["project_code"] for p in plans if p.action != ERROR for v in [p.values] if v.get("project_code")}
-    taken = set()
-    for chunk in _chunks(sorted(codes)):
-        taken.update(Project.objects.filter(project_code__in=chunk).values_list("project_code", flat=True))
-    for plan in plans:
-        if plan.action == ERROR:
-            continue
-        project = existing.get(plan.key)
-        fields = {k: v for k, v in plan.values.items() if k not in ("omg_job_number", "project_code")}
-        if project is not None and project.organisation_id != organisation.pk:
-            plan.error_in("omg_job_number", f"OMG job number {plan.key} belongs to another organisation's project")
-        elif project is not None:
-            plan.values = {"omg_job_number": plan.key, **fields}  # a project code is used on create only
-            _compare(plan, project, fields, PROJECTS)
-        elif not fields.get("name"):
-            plan.error_in("name", "Project Name is required for a new project")
-        elif plan.values.get("project_code") in taken:
-            plan.error_in(
-                "project_code", f"Project code {plan.values['project_code']} is already used by another project"
-            )
+class SheetPlanner:
+    """Plans one sheet of an import, a chunk of rows at a time, in order."""
+
+    def __init__(self, *, organisation: Organisation, sheet: Sheet, mapping: dict, ledger: Ledger):
+        self.organisation, self.sheet, self.ledger = organisation, sheet, ledger
+        columns = [(index, header, mapping.get(header)) for index, header in enumerate(sheet.headers)]
+        self.columns = [(index, header, name) for index, header, name in columns if name]
+        self.converters = PROJECT_CONVERTERS if sheet.kind == PROJECTS else DELIVERABLE_CONVERTERS
+        self.teams = _team_lookup(organisation) if sheet.kind == PROJECTS else {}
+
+    def plan(self, rows: list[tuple[int, list]], first_position: int) -> list[RowPlan]:
+        """`rows` are `(Excel row number, cells)`; the first is the import's row at `first_position`."""
+        plans = [self._parse(number, cells) for number, cells in rows]
+        for offset, plan in enumerate(plans):
+            plan.position = first_position + offset
+        if self.sheet.kind == PROJECTS:
+            self._projects(plans, first_position)
         else:
-            plan.changes = {header_label(PROJECTS, k): ["", shown(v)] for k, v in plan.values.items()}
-    return plans
+            self._deliverables(plans, first_position)
+        return plans
 
+    def _parse(self, number: int, cells: list) -> RowPlan:
+        plan = RowPlan(sheet=self.sheet.name, kind=self.sheet.kind, row=number)
+        plan.columns = {name: (index, header) for index, header, name in self.columns}
+        for index, header, name in self.columns:
+            cell = cells[index] if index < len(cells) else None
+            if cell is None or (isinstance(cell, str) and not cell.strip()):
+                continue
+            if name == "client_team":
+                team = self.teams.get(str(cell).strip().lower())
+                if team is None:
+                    plan.notes.append(f"Team {str(cell).strip()!r} is not a client team here; the team is left as is.")
+                else:
+                    plan.values[name] = team
+                continue
+            try:
+                plan.values[name] = self.converters[name](cell)
+            except CellError as error:
+                plan.error(str(error), column=header, index=index)
+        return plan
 
-def plan_deliverables(
-    *, organisation: Organisation, sheet: Sheet, mapping: dict, new_projects: set, tick: Callable
-) -> list[RowPlan]:
-    plans, first_row = [], {}
-    for plan in _parse(sheet, mapping, DELIVERABLE_CONVERTERS, None):
-        _missing(plan, DELIVERABLES, "project_omg_job_number")
-        _missing(plan, DELIVERABLES, "name")
-        key = (plan.values.get("project_omg_job_number"), plan.values.get("name"))
-        plan.key = " / ".join(part or "" for part in key)
-        if plan.action != ERROR and key in first_row:
-            plan.error_in("name", f"This deliverable is also on row {first_row[key]}; only that row is imported")
-        elif plan.action != ERROR:
-            first_row[key] = plan.row
-        plans.append(plan)
-        tick()
-    numbers = sorted({number for number, _name in first_row})
-    projects = {}
-    for chunk in _chunks(numbers):
-        projects.update(
-            Project.objects.filter(organisation=organisation, omg_job_number__in=chunk).values_list(
+    def _claim(self, plans: list[RowPlan], first_position: int, duplicate) -> None:
+        """The first row of each key is the one imported; a later one is an error naming that first row."""
+        keys = sorted({plan.key for plan in plans if plan.claims_key})
+        first_row = self.ledger.claimed(self.sheet.kind, keys, first_position) if keys else {}
+        for plan in plans:
+            if not plan.claims_key:
+                continue
+            if plan.key in first_row:
+                plan.claims_key = False
+                duplicate(plan, first_row[plan.key])
+            else:
+                first_row[plan.key] = plan.row
+
+    def _projects(self, plans: list[RowPlan], first_position: int) -> None:
+        for plan in plans:
+            _missing(plan, PROJECTS, "omg_job_number")
+            plan.key = plan.values.get("omg_job_number") or ""
+            plan.claims_key = bool(plan.key)
+        self._claim(
+            plans,
+            first_position,
+            lambda plan, row: plan.error_in(
+                "omg_job_number", f"OMG job number {plan.key} is also on row {row}; only that row is imported"
+            ),
+        )
+        numbers = [plan.key for plan in plans if plan.claims_key]
+        existing = {
+            p.omg_job_number: p
+            for p in Project.objects.filter(omg_job_number__in=numbers).select_related("client_team")
+        }
+        codes = {p.values["project_code"] for p in plans if p.action != ERROR and p.values.get("project_code")}
+        taken = set(Project.objects.filter(project_code__in=codes).values_list("project_code", flat=True))
+        for plan in plans:
+            if plan.action == ERROR:
+                continue
+            project = existing.get(plan.key)
+            fields = {k: v for k, v in plan.values.items() if k not in ("omg_job_number", "project_code")}
+            if project is not None and project.organisation_id != self.organisation.pk:
+                plan.error_in("omg_job_number", f"OMG job number {plan.key} belongs to another organisation's project")
+            elif project is not None:
+                plan.values = {"omg_job_number": plan.key, **fields}  # a project code is used on create only
+                _compare(plan, project, fields, PROJECTS)
+            elif not fields.get("name"):
+                plan.error_in("name", "Project Name is required for a new project")
+            elif plan.values.get("project_code") in taken:
+                plan.error_in(
+                    "project_code", f"Project code {plan.values['project_code']} is already used by another project"
+                )
+            else:
+                _created(plan, plan.values, PROJECTS)
+
+    def _deliverables(self, plans: list[RowPlan], first_position: int) -> None:
+        for plan in plans:
+            _missing(plan, DELIVERABLES, "project_omg_job_number")
+            _missing(plan, DELIVERABLES, "name")
+            number, name = plan.values.get("project_omg_job_number"), plan.values.get("name")
+            plan.key = " / ".join(part or "" for part in (number, name))
+            plan.claims_key = plan.action != ERROR
+        self._claim(
+            plans,
+            first_position,
+            lambda plan, row: plan.error_in(
+                "name", f"This deliverable is also on row {row}; only that row is imported"
+            ),
+        )
+        live = [plan for plan in plans if plan.action != ERROR]
+        numbers = sorted({plan.values["project_omg_job_number"] for plan in live})
+        projects = dict(
+            Project.objects.filter(organisation=self.organisation, omg_job_number__in=numbers).values_list(
                 "omg_job_number", "pk"
             )
         )
-    existing = {}
-    for chunk in _chunks(list(projects.values())):
-        for deliverable in Deliverable.objects.filter(project_id__in=chunk).select_related("project"):
-            existing[(deliverable.project.omg_job_number, deliverable.name)] = deliverable
-    for plan in plans:
-        if plan.action == ERROR:
-            continue
-        number, name = plan.values["project_omg_job_number"], plan.values["name"]
-        fields = {k: v for k, v in plan.values.items() if k not in ("project_omg_job_number", "name")}
-        deliverable = existing.get((number, name))
-        if number not in projects and number not in new_projects:
-            plan.error_in(
-                "project_omg_job_number", f"No project with OMG job number {number}, here or in the projects sheet"
-            )
-        elif deliverable is not None:
-            _compare(plan, deliverable, fields, DELIVERABLES)
-        else:
-            plan.changes = {header_label(DELIVERABLES, k): ["", shown(v)] for k, v in fields.items()}
-    return plans
+        creating = self.ledger.creating([n for n in numbers if n not in projects]) if numbers else set()
+        existing = {
+            (d.project.omg_job_number, d.name): d
+            for d in Deliverable.objects.filter(
+                project_id__in=projects.values(), name__in={plan.values["name"] for plan in live}
+            ).select_related("project")
+        }
+        for plan in live:
+            number, name = plan.values["project_omg_job_number"], plan.values["name"]
+            fields = {k: v for k, v in plan.values.items() if k not in ("project_omg_job_number", "name")}
+            deliverable = existing.get((number, name))
+            if number not in projects and number not in creating:
+                plan.error_in(
+                    "project_omg_job_number", f"No project with OMG job number {number}, here or in the projects sheet"
+                )
+            elif deliverable is not None:
+                _compare(plan, deliverable, fields, DELIVERABLES)
+            else:
+                _created(plan, fields, DELIVERABLES)
 
 
-def build_plan(
-    *, organisation: Organisation, sheets: list[Sheet], mappings: dict, tick: Callable = lambda: None
-) -> list[RowPlan]:
-    """Plan every row of the projects sheet, then of the deliverables sheet (whose rows may name projects the
-    projects sheet is about to create)."""
-    plans: list[RowPlan] = []
-    new_projects: set = set()
-    for sheet in sheets:
-        mapping = mappings.get(sheet.kind, {})
-        if sheet.kind == PROJECTS:
-            rows = plan_projects(organisation=organisation, sheet=sheet, mapping=mapping, tick=tick)
-            new_projects = {p.key for p in rows if p.action == CREATE}
-        else:
-            rows = plan_deliverables(
-                organisation=organisation, sheet=sheet, mapping=mapping, new_projects=new_projects, tick=tick
-            )
-        plans.extend(rows)
-    return plans
-
-
-def summary(rows: list[dict]) -> dict:
+def summary(actions) -> dict:
+    """`{create: n, update: n, unchanged: n, error: n}` from each row's action."""
     counts = {CREATE: 0, UPDATE: 0, UNCHANGED: 0, ERROR: 0}
-    for row in rows:
-        counts[row["action"]] += 1
+    for action in actions:
+        counts[action] += 1
     return counts

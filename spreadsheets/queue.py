@@ -9,13 +9,13 @@ logger = logging.getLogger(__name__)
 
 PLAN = "spreadsheets.plan"
 COMMIT = "spreadsheets.commit"
+REQUEUE_STALLED = "spreadsheets.requeue_stalled"
 
 
-def send(task: str, import_id: int) -> None:
-    """Enqueue one step of an import. Call it on commit. A broker that cannot be reached is logged, and the import
-    stays in its running state until an operator re-sends the task (`spreadsheets.plan` / `spreadsheets.commit`
-    with the import's id)."""
+def send(task: str, import_id: int, attempt: int) -> None:
+    """Enqueue one attempt of one step of an import. Call it on commit. A broker that cannot be reached is logged;
+    the import then stops moving, and the sweep (or the page's Retry) sends it again."""
     try:
-        signature(task, args=[import_id]).apply_async()
+        signature(task, args=[import_id], kwargs={"attempt": attempt}).apply_async()
     except Exception:
         logger.exception("spreadsheets.enqueue_failed", extra={"import_id": import_id, "task": task})

@@ -1,11 +1,12 @@
 """Workbooks an import offers for download: the blank template, and the per-row report (the file's own rows
-with one more column saying what happened to each)."""
+with one more column saying what happened to each). The report reads the file and the import's rows side by side,
+a row at a time, and openpyxl writes it in write-only mode, so a 10,000-row report never sits whole in memory."""
 
 from collections.abc import Iterator
 
 from .columns import DELIVERABLE_COLUMNS, PROJECT_COLUMNS
-from .models import SpreadsheetImport
-from .reader import read_sheets
+from .models import ImportRow, SpreadsheetImport
+from .steps import stored_workbook
 
 RESULT_HEADER = "Import result"
 TEMPLATE_EXAMPLE = {
@@ -35,14 +36,10 @@ def describe(row: dict) -> str:
     errors = "; ".join(f"{e['cell']}: {e['message']}" for e in row["errors"])
     result = row.get("result")
     if result:
-        text = {"created": "Created", "updated": "Updated", "unchanged": "Unchanged", "skipped": "Skipped"}[
-            result["action"]
-        ]
+        text = ImportRow.Result(result["action"]).label
         detail = result["message"]
     else:
-        text = {"create": "Will create", "update": "Will update", "unchanged": "Unchanged", "error": "Error"}[
-            row["action"]
-        ]
+        text = ImportRow.Action(row["action"]).label
         detail = errors
     changes = ", ".join(f"{field}: {old or '—'} → {new or '—'}" for field, (old, new) in row["changes"].items())
     if row["action"] == "update" and changes:
@@ -51,10 +48,26 @@ def describe(row: dict) -> str:
     return " — ".join(part for part in (text, detail, notes) if part)
 
 
+def _with_outcomes(file_rows: Iterator, outcomes: Iterator[ImportRow], width: int) -> Iterator[list]:
+    """Each file row (padded to the header's width, so the result lines up) with its outcome; both come in row
+    order, so they are joined as they stream."""
+    outcome = next(outcomes, None)
+    for number, cells in file_rows:
+        while outcome is not None and outcome.row < number:
+            outcome = next(outcomes, None)
+        text = describe(outcome.as_json()) if outcome is not None and outcome.row == number else ""
+        yield [*cells, *[None] * (width - len(cells)), text]
+
+
 def report_sheets(spreadsheet_import: SpreadsheetImport) -> Iterator:
-    with spreadsheet_import.file.open("rb") as handle:
-        sheets = read_sheets(handle.read(), spreadsheet_import.file_name)
-    outcomes = {(row["sheet"], row["row"]): describe(row) for row in spreadsheet_import.report}
-    for sheet in sheets:
-        rows = ([*cells, outcomes.get((sheet.name, number), "")] for number, cells in sheet.rows)
-        yield sheet.name, [*sheet.headers, RESULT_HEADER], rows
+    """`(title, headers, rows)` per sheet for `tracker.export`; consume it whole before leaving (the file is open
+    while it runs)."""
+    rows = ImportRow.objects.filter(spreadsheet_import=spreadsheet_import).order_by("position")
+    with stored_workbook(spreadsheet_import) as book:
+        for sheet in book.sheets():
+            outcomes = rows.filter(kind=sheet.kind).iterator(chunk_size=1000)
+            yield (
+                sheet.name,
+                [*sheet.headers, RESULT_HEADER],
+                _with_outcomes(book.rows(sheet), outcomes, len(sheet.headers)),
+            )

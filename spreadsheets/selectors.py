@@ -5,17 +5,12 @@ from django.db.models import QuerySet
 from tracker.errors import NotFoundError
 from tracker.models import Organisation
 
-from .models import SpreadsheetImport
+from .models import ImportRow, SpreadsheetImport
 
 
 def spreadsheet_import_list(*, organisation: Organisation) -> QuerySet[SpreadsheetImport]:
-    """The organisation's imports, newest first, without their (large) reports."""
-    return (
-        SpreadsheetImport.objects.filter(organisation=organisation)
-        .select_related("created_by")
-        .defer("report")
-        .order_by("-created_at", "-id")
-    )
+    """The organisation's imports, newest first."""
+    return SpreadsheetImport.objects.filter(organisation=organisation).select_related("created_by")
 
 
 def spreadsheet_import_detail(*, organisation: Organisation, pk: int) -> SpreadsheetImport:
@@ -30,8 +25,17 @@ def spreadsheet_import_detail(*, organisation: Organisation, pk: int) -> Spreads
 def spreadsheet_import_progress(*, organisation: Organisation, pk: int) -> SpreadsheetImport:
     """Only what the progress bar needs: polled every second while a step runs."""
     try:
-        return SpreadsheetImport.objects.only("pk", "state", "done_rows", "total_rows", "error").get(
-            organisation=organisation, pk=pk
-        )
+        return SpreadsheetImport.objects.only(
+            "pk", "state", "done_rows", "total_rows", "error", "attempt", "updated_at"
+        ).get(organisation=organisation, pk=pk)
     except SpreadsheetImport.DoesNotExist as error:
         raise NotFoundError("import not found") from error
+
+
+def spreadsheet_import_rows(*, organisation: Organisation, spreadsheet_import: SpreadsheetImport, action: str = ""):
+    """An import's per-row report in file order (a page of it is read at a time), optionally only one action's
+    rows. The values a commit writes are left out: the table never shows them."""
+    rows = ImportRow.objects.filter(
+        spreadsheet_import=spreadsheet_import, spreadsheet_import__organisation=organisation
+    ).defer("values")
+    return rows.filter(action=action) if action else rows

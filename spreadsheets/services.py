@@ -1,19 +1,20 @@
-"""Writes for spreadsheet imports: upload, confirm the mapping, dry run, commit.
+"""Writes people start on an import: upload, confirm the mapping, commit, retry a stalled step; and the sweep
+that re-queues stalled steps by itself.
 
-Upload and mapping need PROJECT_CREATE (producers and admins); `actor=None` is an operator at the command line.
-The dry run and the commit run in Celery (`tasks`), fetched by id. Every project and deliverable write goes
-through the intake services the webhooks use (`project_intake`, `deliverable_upsert`): same validation, same
-events, same history, with the source `xlsx:<file name>`.
+Each needs PROJECT_CREATE (producers and admins); `actor=None` is an operator at the command line. The dry run
+and the commit themselves run in Celery (`steps`, through `tasks`), fetched by id with the attempt they belong to.
 """
 
 import hashlib
-import logging
+import io
+from datetime import timedelta
+from typing import BinaryIO
 
-from django.core.files.base import ContentFile
+from django.conf import settings
+from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
-from projects.selectors import pipeline_template_default
 from tracker.errors import ApplicationError, ConflictError
 from tracker.models import Organisation
 from tracker.permissions import Permission, require_permission
@@ -22,45 +23,51 @@ from . import queue
 from .columns import COLUMNS, REQUIRED, header_label
 from .mapping import mapping_for, mapping_remember
 from .models import SpreadsheetImport
-from .plan import ERROR, UNCHANGED, build_plan, summary
-from .reader import read_sheets
-from .writer import write_row
+from .reader import HASH_CHUNK, Workbook, check_size, count_rows
 
-logger = logging.getLogger(__name__)
-# Progress is written every this many rows: often enough for a smooth bar, rarely enough to cost nothing.
-PROGRESS_EVERY = 250
-# Rows written per transaction at commit. Each row is its own savepoint inside it (the intake services are
-# atomic), so a refused row never takes others with it; batching saves a disk sync per row.
-COMMIT_BATCH = 100
+RUNNING = (SpreadsheetImport.State.PLANNING, SpreadsheetImport.State.COMMITTING)
 
 
-def _sha256(content: bytes) -> str:
-    return hashlib.sha256(content).hexdigest()
+def file_digest(stream: BinaryIO) -> tuple[str, int]:
+    """`(SHA-256, size)` of a file, read a chunk at a time."""
+    stream.seek(0)
+    digest, size = hashlib.sha256(), 0
+    while chunk := stream.read(HASH_CHUNK):
+        digest.update(chunk)
+        size += len(chunk)
+    return digest.hexdigest(), size
 
 
 @transaction.atomic
 def spreadsheet_import_upload(
-    *, organisation: Organisation, actor, file_name: str, content: bytes
+    *, organisation: Organisation, actor, file_name: str, content: bytes | BinaryIO
 ) -> SpreadsheetImport:
-    """Store an uploaded file with its headers and a proposed mapping (a remembered one for the same headers,
+    """Store an uploaded file (bytes, or a file such as the upload itself, which Django spools to disk when it
+    is large) with its headers, its row count and a proposed mapping (a remembered one for the same headers,
     else the recognised spellings). A file that cannot be imported at all is refused here, before it is stored:
-    wrong type, unreadable, over the size or row limit, no header row."""
+    wrong type, unreadable, over the size or row limit, no header row. Reading it streams every row once."""
     require_permission(actor, Permission.PROJECT_CREATE)
-    sheets = read_sheets(content, file_name)
+    stream = io.BytesIO(content) if isinstance(content, bytes | bytearray) else content
+    sha256, size = file_digest(stream)
+    check_size(size)
+    with Workbook(stream, file_name) as book:
+        sheets = book.sheets()
+        counts = count_rows(book)
     spreadsheet_import = SpreadsheetImport(
         organisation=organisation,
         created_by=actor,
         file_name=file_name[-255:],
-        sha256=_sha256(content),
-        size=len(content),
+        sha256=sha256,
+        size=size,
         headers={sheet.kind: sheet.headers for sheet in sheets},
         mapping={
             sheet.kind: mapping_for(organisation=organisation, kind=sheet.kind, headers=sheet.headers)
             for sheet in sheets
         },
-        total_rows=sum(len(sheet.rows) for sheet in sheets),
+        total_rows=sum(counts.values()),
     )
-    spreadsheet_import.file.save(file_name, ContentFile(content), save=False)
+    stream.seek(0)
+    spreadsheet_import.file.save(file_name, File(stream), save=False)
     spreadsheet_import.save()
     return spreadsheet_import
 
@@ -113,66 +120,7 @@ def spreadsheet_import_set_mapping(
     spreadsheet_import.error = ""
     spreadsheet_import.save()
     if enqueue:
-        transaction.on_commit(lambda: queue.send(queue.PLAN, spreadsheet_import.pk))
-    return spreadsheet_import
-
-
-def _sheets_of(spreadsheet_import: SpreadsheetImport):
-    with spreadsheet_import.file.open("rb") as handle:
-        content = handle.read()
-    if _sha256(content) != spreadsheet_import.sha256:
-        raise ConflictError("the stored file changed since it was uploaded; upload it again")
-    return read_sheets(content, spreadsheet_import.file_name)
-
-
-def _ticker(spreadsheet_import: SpreadsheetImport, start: int = 0):
-    done = [start]
-
-    def tick() -> None:
-        done[0] += 1
-        if done[0] % PROGRESS_EVERY == 0:
-            SpreadsheetImport.objects.filter(pk=spreadsheet_import.pk).update(done_rows=done[0])
-
-    return tick
-
-
-def _plan(spreadsheet_import: SpreadsheetImport, tick) -> list:
-    return build_plan(
-        organisation=spreadsheet_import.organisation,
-        sheets=_sheets_of(spreadsheet_import),
-        mappings=spreadsheet_import.mapping,
-        tick=tick,
-    )
-
-
-def _fail(spreadsheet_import: SpreadsheetImport, error: Exception, state: str) -> None:
-    message = str(error) if isinstance(error, ApplicationError) else "the import failed unexpectedly; try again"
-    if not isinstance(error, ApplicationError):
-        logger.exception("spreadsheets.step_failed", extra={"import_id": spreadsheet_import.pk})
-    SpreadsheetImport.objects.filter(pk=spreadsheet_import.pk).update(state=state, error=message)
-
-
-def spreadsheet_import_plan(*, import_id: int) -> SpreadsheetImport:
-    """The dry run (a Celery task's body): plan every row and store the report. Writes nothing but the import's
-    own row, and only when it is still waiting for this dry run (a redelivered message does nothing)."""
-    spreadsheet_import = SpreadsheetImport.objects.select_related("organisation").get(pk=import_id)
-    if spreadsheet_import.state != SpreadsheetImport.State.PLANNING:
-        return spreadsheet_import
-    try:
-        rows = [row.as_json() for row in _plan(spreadsheet_import, _ticker(spreadsheet_import))]
-    except Exception as error:
-        _fail(spreadsheet_import, error, SpreadsheetImport.State.FAILED)
-        raise
-    SpreadsheetImport.objects.filter(pk=import_id, state=SpreadsheetImport.State.PLANNING).update(
-        state=SpreadsheetImport.State.PLANNED,
-        report=rows,
-        summary=summary(rows),
-        done_rows=len(rows),
-        total_rows=len(rows),
-        planned_at=timezone.now(),
-        updated_at=timezone.now(),
-    )
-    spreadsheet_import.refresh_from_db()
+        _send_on_commit(spreadsheet_import)
     return spreadsheet_import
 
 
@@ -192,64 +140,53 @@ def spreadsheet_import_start_commit(
     spreadsheet_import.done_rows = 0
     spreadsheet_import.save(update_fields=["state", "done_rows", "updated_at"])
     if enqueue:
-        transaction.on_commit(lambda: queue.send(queue.COMMIT, spreadsheet_import.pk))
+        _send_on_commit(spreadsheet_import)
     return spreadsheet_import
 
 
-def _same_outcome(before: dict, now) -> bool:
-    """A row still does what the dry run showed, or already has the values it would write (a retried commit)."""
-    if (before["key"], before["row"]) != (now.key, now.row):
-        return False
-    if now.action == UNCHANGED and before["action"] != ERROR:
-        return True
-    return (before["action"], before["changes"], before["errors"]) == (now.action, now.changes, now.errors)
+def _send_on_commit(spreadsheet_import: SpreadsheetImport) -> None:
+    task = queue.PLAN if spreadsheet_import.state == SpreadsheetImport.State.PLANNING else queue.COMMIT
+    pk, attempt = spreadsheet_import.pk, spreadsheet_import.attempt
+    transaction.on_commit(lambda: queue.send(task, pk, attempt))
 
 
-def spreadsheet_import_commit(*, import_id: int) -> SpreadsheetImport:
-    """The commit (a Celery task's body). Plans again; if any row would now do something other than the dry run
-    showed (someone changed a project meanwhile), nothing is written and the new dry run is shown instead.
-    Otherwise each row is written by the intake services in its own savepoint, committed COMMIT_BATCH rows at a
-    time, so progress is visible while it runs and one refused row (reported) never undoes the others.
-    Safe to redeliver: rows already written plan as unchanged and are left alone."""
-    spreadsheet_import = SpreadsheetImport.objects.select_related("organisation").get(pk=import_id)
-    if spreadsheet_import.state != SpreadsheetImport.State.COMMITTING:
-        return spreadsheet_import
-    try:
-        plans = _plan(spreadsheet_import, lambda: None)
-    except Exception as error:
-        _fail(spreadsheet_import, error, SpreadsheetImport.State.PLANNED)
-        raise
-    before = spreadsheet_import.report
-    if len(before) != len(plans) or not all(_same_outcome(b, p) for b, p in zip(before, plans, strict=True)):
-        rows = [plan.as_json() for plan in plans]
-        SpreadsheetImport.objects.filter(pk=import_id).update(
-            state=SpreadsheetImport.State.PLANNED,
-            report=rows,
-            summary=summary(rows),
-            planned_at=timezone.now(),
-            error="Projects changed since your dry run. This is the dry run again: review it and commit.",
-        )
-        return SpreadsheetImport.objects.get(pk=import_id)
-    source = f"xlsx:{spreadsheet_import.file_name}"[:120]
-    projects: dict = {}
-    create_only = {"pipeline_template": pipeline_template_default(organisation=spreadsheet_import.organisation)}
-    rows = []
-    for start in range(0, len(plans), COMMIT_BATCH):
-        with transaction.atomic():
-            for plan in plans[start : start + COMMIT_BATCH]:
-                result = write_row(spreadsheet_import.organisation, plan, source, projects, create_only)
-                rows.append({**plan.as_json(), "result": result})
-        SpreadsheetImport.objects.filter(pk=import_id).update(done_rows=len(rows))
-    results = {}
-    for row in rows:
-        results[row["result"]["action"]] = results.get(row["result"]["action"], 0) + 1
-    SpreadsheetImport.objects.filter(pk=import_id).update(
-        state=SpreadsheetImport.State.COMMITTED,
-        report=rows,
-        summary={**summary(rows), "results": results},
-        done_rows=len(rows),
-        committed_at=timezone.now(),
-        updated_at=timezone.now(),
+def _requeue(spreadsheet_import: SpreadsheetImport) -> SpreadsheetImport:
+    """Send the running step again as a new attempt. The old attempt, if it is still somewhere (a late message, a
+    slow worker), finds it is no longer current at its next chunk and stops; the new one carries on from what is
+    stored: a dry run starts again, a commit skips the rows already written."""
+    spreadsheet_import.attempt += 1
+    spreadsheet_import.error = ""
+    spreadsheet_import.save(update_fields=["attempt", "error", "updated_at"])
+    _send_on_commit(spreadsheet_import)
+    return spreadsheet_import
+
+
+@transaction.atomic
+def spreadsheet_import_retry(*, spreadsheet_import: SpreadsheetImport, actor) -> SpreadsheetImport:
+    """Retry a stalled dry run or commit (the page's Retry button). Only a stalled import is retried, and retrying
+    makes it current again, so a second click (or two producers at once) re-queues it once."""
+    require_permission(actor, Permission.PROJECT_CREATE)
+    spreadsheet_import = _lock(spreadsheet_import)
+    if not spreadsheet_import.running:
+        raise ConflictError(f"this import is {spreadsheet_import.get_state_display().lower()}: nothing to retry")
+    if not spreadsheet_import.stalled:
+        raise ConflictError("this import is still running; Retry is offered if it stops moving")
+    return _requeue(spreadsheet_import)
+
+
+def spreadsheet_imports_requeue_stalled(*, now=None) -> int:
+    """The beat sweep: re-queue the steps whose worker went silent (a lost message, a killed worker), at most
+    SPREADSHEET_IMPORT_AUTO_RETRIES times each. A step that stopped with an error waits for a person's Retry.
+    Returns how many were re-queued."""
+    cutoff = (now or timezone.now()) - timedelta(seconds=settings.SPREADSHEET_IMPORT_STALL_SECONDS)
+    stalled = SpreadsheetImport.objects.filter(
+        state__in=RUNNING, updated_at__lt=cutoff, error="", attempt__lt=settings.SPREADSHEET_IMPORT_AUTO_RETRIES
     )
-    logger.info("spreadsheets.committed", extra={"import_id": import_id, "results": results})
-    return SpreadsheetImport.objects.get(pk=import_id)
+    requeued = 0
+    for pk in stalled.values_list("pk", flat=True):
+        with transaction.atomic():
+            spreadsheet_import = SpreadsheetImport.objects.select_for_update().get(pk=pk)
+            if spreadsheet_import.running and spreadsheet_import.updated_at < cutoff and not spreadsheet_import.error:
+                _requeue(spreadsheet_import)
+                requeued += 1
+    return requeued

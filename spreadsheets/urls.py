@@ -10,6 +10,7 @@ urlpatterns = [
     path("projects/import/<int:pk>/", views.import_detail, name="detail"),
     path("projects/import/<int:pk>/mapping/", views.import_mapping, name="mapping"),
     path("projects/import/<int:pk>/commit/", views.import_commit, name="commit"),
+    path("projects/import/<int:pk>/retry/", views.import_retry, name="retry"),
     path("projects/import/<int:pk>/progress/", views.import_progress, name="progress"),
     path("projects/import/<int:pk>/report.xlsx", views.import_report, name="report"),
 ]

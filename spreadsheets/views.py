@@ -20,12 +20,13 @@ from tracker.views import redirect_after_post, refusal_text, show_refusal
 
 from . import selectors, services
 from .forms import MappingForm, UploadForm
-from .models import SpreadsheetImport
+from .models import ImportRow, SpreadsheetImport
 from .plan import ERROR
 from .report import report_sheets, template_sheets
 
 PAGE_SIZE = 100
-SHOW = ("all", "create", "update", "unchanged", "error")
+# The table's filter: "all", or one action, each with the words the page shows.
+SHOW = {"all": "All rows", **{action.value: action.label for action in ImportRow.Action}}
 
 
 def _organisation(request):
@@ -47,7 +48,7 @@ def import_start(request):
             upload = form.cleaned_data["file"]
             try:
                 created = services.spreadsheet_import_upload(
-                    organisation=organisation, actor=request.user, file_name=upload.name, content=upload.read()
+                    organisation=organisation, actor=request.user, file_name=upload.name, content=upload
                 )
             except ApplicationError as error:
                 form.add_error("file", refusal_text(error))
@@ -64,18 +65,18 @@ def import_template(request):
     return sheets_response(file_name="project-import-template.xlsx", sheets=template_sheets())
 
 
-def _rows(spreadsheet_import: SpreadsheetImport, show: str) -> list:
-    rows = spreadsheet_import.report
-    if show != "all":
-        rows = [row for row in rows if row["action"] == show]
-    return rows
-
-
 @login_required
 def import_detail(request, pk: int, *, mapping_form: MappingForm | None = None, status: int = 200):
     spreadsheet_import = _import(request, pk)
     show = request.GET.get("show") if request.GET.get("show") in SHOW else "all"
-    page = Paginator(_rows(spreadsheet_import, show), PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = selectors.spreadsheet_import_rows(
+        organisation=spreadsheet_import.organisation,
+        spreadsheet_import=spreadsheet_import,
+        action="" if show == "all" else show,
+    )
+    page = Paginator(rows if spreadsheet_import.has_report else rows.none(), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     if mapping_form is None:
         mapping_form = MappingForm(headers=spreadsheet_import.headers, mapping=spreadsheet_import.mapping)
     context = {
@@ -83,7 +84,7 @@ def import_detail(request, pk: int, *, mapping_form: MappingForm | None = None, 
         "mapping_form": mapping_form,
         "page": page,
         "show": show,
-        "shows": SHOW,
+        "shows": SHOW.items(),
         "query_string": f"show={show}",
         "errors": spreadsheet_import.summary.get(ERROR, 0),
     }
@@ -121,6 +122,18 @@ def import_commit(request, pk: int):
 
 
 @login_required
+@require_POST
+def import_retry(request, pk: int):
+    """Re-queue a dry run or commit that stopped moving (its message was lost, its worker died)."""
+    spreadsheet_import = _import(request, pk)
+    try:
+        services.spreadsheet_import_retry(spreadsheet_import=spreadsheet_import, actor=request.user)
+    except ApplicationError as error:
+        show_refusal(request, error)
+    return redirect_after_post(request, reverse("spreadsheets:detail", args=[pk]))
+
+
+@login_required
 def import_progress(request, pk: int):
     """The progress bar, polled by htmx while a step runs; once it has finished the whole page reloads."""
     progress = selectors.spreadsheet_import_progress(organisation=_organisation(request), pk=pk)
@@ -134,7 +147,7 @@ def import_progress(request, pk: int):
 @login_required
 def import_report(request, pk: int):
     spreadsheet_import = _import(request, pk)
-    if not spreadsheet_import.report:
+    if not spreadsheet_import.has_report:
         return redirect("spreadsheets:detail", pk=pk)
     stem = spreadsheet_import.file_name.rsplit(".", 1)[0]
     return sheets_response(file_name=f"{stem}-import-report.xlsx", sheets=report_sheets(spreadsheet_import))

@@ -6,7 +6,20 @@ class TrackerConfig(AppConfig):
     verbose_name = "Tracker"
 
     def ready(self) -> None:
+        from django.core.signals import request_finished
+
         from . import checks  # noqa: F401  (registers the system checks)
+        from .logging import clear_request_id
+
+        request_finished.connect(clear_request_id, dispatch_uid="tracker.clear_request_id")
         from .navigation import SETTINGS, register_nav_item
 
+        register_nav_item("home", "Home", "home", 0)
         register_nav_item("api_keys", "API keys", "api_keys", 20, SETTINGS)
+
+        from .api.services import idempotency_records_expired
+        from .events import events_old
+        from .retention import register_retention
+
+        register_retention("tracker.events", events_old, "dispatched events, EVENTS_RETENTION_DAYS")
+        register_retention("tracker.idempotency", idempotency_records_expired, "expired Idempotency-Key records")

@@ -153,9 +153,8 @@ def events_dispatch_pending(*, now=None, limit: int = 500) -> int:
     return sum(1 for event_id in ids if event_dispatch(event_id=event_id))
 
 
-def events_prune(*, now=None) -> int:
-    """Delete dispatched events older than EVENTS_RETENTION_DAYS (their deliveries go with them). An event that
-    has not been dispatched is never pruned, however old."""
-    cutoff = (now or timezone.now()) - timedelta(days=settings.EVENTS_RETENTION_DAYS)
-    deleted, _ = Event.objects.filter(dispatched_at__isnull=False, created_at__lt=cutoff).delete()
-    return deleted
+def events_old(now):
+    """Retention (tracker/retention.py): dispatched events older than EVENTS_RETENTION_DAYS (their deliveries go
+    with them). An event that has not been dispatched is never pruned, however old."""
+    cutoff = now - timedelta(days=settings.EVENTS_RETENTION_DAYS)
+    return Event.objects.filter(dispatched_at__isnull=False, created_at__lt=cutoff)

@@ -124,7 +124,9 @@ def _links(request: HttpRequest, section: str, namespace: str | None, in_setting
         href = reverse(item.url_name)
         if section == MAIN:
             # A settings page (Settings -> Pipelines lives in the projects namespace) lights up "Settings" only.
-            active = not in_settings and namespace is not None and namespace in _namespaces.get(item.key, ())
+            active = not in_settings and (
+                href == request.path or (bool(namespace) and namespace in _namespaces.get(item.key, ()))
+            )
         else:
             active = href in request.path
         links.append(

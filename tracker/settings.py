@@ -10,6 +10,8 @@ from pathlib import Path
 import environ
 from csp import constants as csp_constants
 
+from tracker.logging import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 VAR_DIR.mkdir(exist_ok=True)
@@ -179,6 +181,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: probes skip the host check, the HTTPS and legacy redirects (see the class).
     "tracker.health.middleware.HealthCheckMiddleware",
+    "tracker.logging.RequestIdMiddleware",
     "tracker.middleware.LegacyBasePathRedirectMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -278,7 +281,7 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "briefs:inbox"
+LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
@@ -365,14 +368,14 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_timeout": env.float("CELERY_BROKER_SOCKET_TIMEOUT_SECONDS", default=5.0),
 }
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Workers log through LOGGING (JSON lines with the request id), not Celery's own handler (tracker/celery.py).
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict = {}
 CELERY_BEAT_SCHEDULE["box.push_sweep"] = {"task": "box.push_sweep", "schedule": float(BOX_PUSH_SWEEP_SECONDS)}
 CELERY_BEAT_SCHEDULE["optimizely.asset_fetch_sweep"] = {"task": "optimizely.asset_fetch_sweep", "schedule": 300.0}
 CELERY_BEAT_SCHEDULE["outbound.sweep"] = {"task": "outbound.sweep", "schedule": 30.0}
-CELERY_BEAT_SCHEDULE["outbound.prune"] = {"task": "outbound.prune", "schedule": 3600.0}
 CELERY_BEAT_SCHEDULE["tracker.events_sweep"] = {"task": "tracker.events_sweep", "schedule": 30.0}
-CELERY_BEAT_SCHEDULE["tracker.events_prune"] = {"task": "tracker.events_prune", "schedule": 3600.0}
 CELERY_BEAT_SCHEDULE["tracker.health_heartbeat"] = {
     "task": "tracker.health_heartbeat",
     "schedule": float(HEALTH_HEARTBEAT_SECONDS),
@@ -380,10 +383,8 @@ CELERY_BEAT_SCHEDULE["tracker.health_heartbeat"] = {
     # backlog of them.
     "options": {"expires": float(HEALTH_HEARTBEAT_SECONDS)},
 }
-CELERY_BEAT_SCHEDULE["tracker.idempotency_records_purge"] = {
-    "task": "tracker.idempotency_records_purge",
-    "schedule": 3600.0,
-}
+# One pruning task for every log and outbox table (tracker/retention.py).
+CELERY_BEAT_SCHEDULE["tracker.retention_prune"] = {"task": "tracker.retention_prune", "schedule": 3600.0}
 
 # --- Spreadsheet import (spreadsheets/) -----------------------------------------------------------------------
 # A file over either limit is refused up front, before anything is stored or planned.
@@ -391,13 +392,37 @@ SPREADSHEET_IMPORT_MAX_ROWS = env.int("SPREADSHEET_IMPORT_MAX_ROWS", default=20_
 SPREADSHEET_IMPORT_MAX_BYTES = env.int("SPREADSHEET_IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
 # Seconds a dry run or commit may take in the worker (10,000 rows take well under a minute).
 SPREADSHEET_IMPORT_TIME_LIMIT = env.int("SPREADSHEET_IMPORT_TIME_LIMIT", default=900)
+# A running step moves its import on after every chunk of rows (a few seconds at most). One that has not moved for
+# this long lost its message or its worker: the page offers Retry, and the sweep re-queues it by itself up to
+# SPREADSHEET_IMPORT_AUTO_RETRIES times (after that a person decides, so a file that kills its worker is not
+# retried forever).
+SPREADSHEET_IMPORT_STALL_SECONDS = env.int("SPREADSHEET_IMPORT_STALL_SECONDS", default=300)
+SPREADSHEET_IMPORT_AUTO_RETRIES = env.int("SPREADSHEET_IMPORT_AUTO_RETRIES", default=2)
+CELERY_BEAT_SCHEDULE["spreadsheets.requeue_stalled"] = {"task": "spreadsheets.requeue_stalled", "schedule": 60.0}
 
-# --- Logging --------------------------------------------------------------------------------------------------
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
-}
+# --- Logging (tracker/logging.py) -----------------------------------------------------------------------------
+# JSON lines for the log shipper in production, readable lines on a developer's terminal. Every line carries the
+# request id (X-Request-ID, echoed on the response and carried into the Celery tasks the request queued).
+LOG_FORMAT = env("LOG_FORMAT", default="plain" if DEBUG else "json")
+LOGGING = logging_config(log_format=LOG_FORMAT, level=env("LOG_LEVEL", default="INFO"))
+
+# --- Metrics (tracker/metrics.py) ------------------------------------------------------------------------------
+# GET <base>/metrics with `Authorization: Bearer <METRICS_TOKEN>`; unset, the endpoint answers 404.
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+# Read by prometheus_client itself from the environment: a directory every web and worker process on the host
+# shares (a tmpfs volume), so one scrape sums them all. Unset: each process counts on its own (development).
+PROMETHEUS_MULTIPROC_DIR = env("PROMETHEUS_MULTIPROC_DIR", default="")
+
+# --- Retention (tracker/retention.py) ----------------------------------------------------------------------------
+# Days each log is kept; `tracker.retention_prune` (beat, hourly) and `manage.py prune` delete older rows in
+# batches of RETENTION_BATCH_SIZE, each batch its own short transaction. Dispatched events: EVENTS_RETENTION_DAYS;
+# finished outbound deliveries and their attempts: OUTBOUND_WEBHOOK_RETENTION_DAYS; idempotency records go when
+# they expire (IDEMPOTENCY_KEY_TTL_HOURS).
+WEBHOOK_RECEIPT_RETENTION_DAYS = env.int("WEBHOOK_RECEIPT_RETENTION_DAYS", default=90)
+BOX_LOG_RETENTION_DAYS = env.int("BOX_LOG_RETENTION_DAYS", default=180)
+# How long the adapters remember a payload they applied (a redelivery within it changes nothing). Upstream retries
+# end within hours; the days cover a manual resend from the sender's dashboard.
+UPSTREAM_PAYLOAD_RETENTION_DAYS = env.int("UPSTREAM_PAYLOAD_RETENTION_DAYS", default=30)
+RETENTION_BATCH_SIZE = env.int("RETENTION_BATCH_SIZE", default=1000)
+# The beat task stops after this long and goes on at its next run, well inside CELERY_TASK_SOFT_TIME_LIMIT.
+RETENTION_MAX_SECONDS_PER_RUN = env.int("RETENTION_MAX_SECONDS_PER_RUN", default=60)

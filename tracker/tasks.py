@@ -1,7 +1,7 @@
 from celery import shared_task
+from django.conf import settings
 
-from tracker import events
-from tracker.api.services import idempotency_records_purge as idempotency_records_purge_service
+from tracker import events, retention
 
 
 @shared_task(name="tracker.ping")
@@ -10,19 +10,14 @@ def ping(value: str) -> str:
     return f"pong:{value}"
 
 
-@shared_task(name="tracker.idempotency_records_purge")
-def idempotency_records_purge() -> int:
-    """Periodic (beat): delete Idempotency-Key records past their TTL. Safe to run at any time, any number of times."""
-    return idempotency_records_purge_service()
-
-
 @shared_task(name="tracker.events_sweep")
 def events_sweep() -> int:
     """Periodic (beat): dispatch domain events that no after-commit callback dispatched (see tracker/events.py)."""
     return events.events_dispatch_pending()
 
 
-@shared_task(name="tracker.events_prune")
-def events_prune() -> int:
-    """Periodic (beat): delete dispatched events past EVENTS_RETENTION_DAYS; undispatched ones are kept."""
-    return events.events_prune()
+@shared_task(name="tracker.retention_prune")
+def retention_prune() -> int:
+    """Periodic (beat): delete old log and outbox rows (tracker/retention.py) for at most
+    RETENTION_MAX_SECONDS_PER_RUN; the next run goes on where this one stopped. Returns the rows removed."""
+    return retention.retention_prune(max_seconds=settings.RETENTION_MAX_SECONDS_PER_RUN).total

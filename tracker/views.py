@@ -12,13 +12,16 @@ from tracker.errors import ApplicationError, NotFoundError, PermissionDeniedErro
 from tracker.ids import parse_id
 
 from . import selectors, services
+from .home import home_sections
 
 
 def home(request):
-    """The site root: the landing page after sign-in (LOGIN_REDIRECT_URL, a setting rather than an app's name)."""
+    """The site root and the landing page after sign-in: the tiles the apps registered for the user's role
+    (`tracker.home`), each a number that links to the filtered list behind it."""
     if not request.user.is_authenticated:
         return redirect(settings.LOGIN_URL)
-    return redirect(settings.LOGIN_REDIRECT_URL)
+    sections = home_sections(request.user, services.organisation_for_user(request.user))
+    return render(request, "tracker/home.html", {"sections": sections})
 
 
 # --- Helpers every page view shares ---------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 
 from integrations.webhooks.network import source_ip
 from integrations.webhooks.ratelimit import webhook_retry_after
+from tracker import metrics
 from tracker.api.errors import PayloadTooLarge
 
 from .services import box_inbound_receive
@@ -40,6 +41,11 @@ class BoxWebhookApi(APIView):
         body = _body(request, limit=settings.WEBHOOK_MAX_BODY_BYTES)
         log = box_inbound_receive(body=body, headers=request.headers, remote_addr=source_ip(request))
         return Response({"status": log.outcome, "id": log.event_id})
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        metrics.webhook_answered(route=RATE_LIMIT_ROUTE, status_code=response.status_code)
+        return response
 
 
 def _body(request, *, limit: int) -> bytes:

@@ -23,3 +23,14 @@ class BoxConfig(AppConfig):
         from tracker.navigation import SETTINGS, register_nav_item
 
         register_nav_item("box", "Box", "box:settings", 30, SETTINGS)
+
+        from tracker.retention import register_retention
+
+        from .services.retention import box_inbound_logs_old, box_push_logs_old
+
+        register_retention("box.push_logs", box_push_logs_old, "finished push attempts, BOX_LOG_RETENTION_DAYS")
+        register_retention("box.inbound_logs", box_inbound_logs_old, "Box webhook deliveries, BOX_LOG_RETENTION_DAYS")
+
+        from .home import register_tiles
+
+        register_tiles()

@@ -7,9 +7,10 @@ to the organisation webhook intake goes to (TRACKER_DEFAULT_ORGANISATION), as ev
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from deliverables.models import Deliverable, Revision
 from tracker.errors import NotFoundError
@@ -105,6 +106,28 @@ def box_inbound_list(
     if search:
         rows = rows.filter(Q(folder_name__icontains=search) | Q(file_name__icontains=search))
     return rows.order_by("-created_at", "-id")[:limit]
+
+
+def box_failed_deliverables(*, organisation: Organisation) -> QuerySet[Deliverable]:
+    """Deliverables whose latest push failed for good (no later push queued or sent), with that row's `failed_push_id`,
+    `failed_error` and `failed_at` annotated: one query, for the home page's count and the list it opens."""
+    latest = _pushes(organisation).filter(deliverable=OuterRef("pk")).order_by("-created_at", "-id")
+    return (
+        Deliverable.objects.filter(project__organisation=organisation)
+        .annotate(
+            last_push_outcome=Subquery(latest.values("outcome")[:1]),
+            failed_push_id=Subquery(latest.values("pk")[:1]),
+            failed_error=Subquery(latest.values("error")[:1]),
+            failed_at=Subquery(latest.values("updated_at")[:1]),
+        )
+        .filter(last_push_outcome=BoxPushLog.Outcome.FAILED)
+        .select_related("project")
+        .order_by("-failed_at", "-pk")
+    )
+
+
+def box_inbound_failed_count(*, organisation: Organisation, since: datetime) -> int:
+    return _inbound(organisation).filter(outcome=BoxInboundLog.Outcome.FAILED, created_at__gte=since).count()
 
 
 def latest_revision_round(deliverable: Deliverable) -> int | None:

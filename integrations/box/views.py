@@ -77,6 +77,17 @@ def box_settings(request):
 
 @login_required
 @require_GET
+def failed_pushes(request):
+    """The deliverables whose push to Box failed, each with its error and a retry (the home page's tile)."""
+    context = {
+        "deliverables": selectors.box_failed_deliverables(organisation=organisation_for_user(request.user))[:200],
+        "can_push": has_permission(request.user, Permission.BOX_PUSH),
+    }
+    return render(request, "box/failed.html", context)
+
+
+@login_required
+@require_GET
 def push_panel(request, pk: int):
     deliverable = selectors.box_deliverable(organisation=organisation_for_user(request.user), pk=pk)
     return _panel(request, deliverable)

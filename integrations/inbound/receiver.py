@@ -28,6 +28,7 @@ from rest_framework.views import APIView
 
 from integrations.webhooks.network import source_ip
 from integrations.webhooks.ratelimit import webhook_retry_after
+from tracker import metrics
 from tracker.api.errors import MAX_ISSUES, PayloadTooLarge, flatten_issues
 from tracker.api.intake import UpsertFailed, upsert_failed
 from tracker.api.parsers import InvalidJSON
@@ -174,6 +175,7 @@ class BaseReceiverApi(APIView, ABC):
         except Exception:
             # The answer to the caller stands even if the log write fails; the failure itself is logged.
             logger.exception("inbound.receipt_failed", extra={"route": self.route})
+        metrics.webhook_answered(route=self.route, status_code=response.status_code, outcome=receipt.outcome)
         logger.info(
             "inbound.webhook_answered",
             extra={"route": self.route, "status": response.status_code, "external_key": receipt.external_key},

@@ -5,6 +5,10 @@ the receivers exactly as the REST twins and /api/v1 call them.
 write was rolled back. Secrets and signatures never reach it.
 """
 
+from datetime import timedelta
+
+from django.conf import settings
+
 from .models import WebhookReceipt
 
 # Webhook intake records its source as "webhook:<system>" ("webhook:omg", "webhook:mkto").
@@ -58,3 +62,8 @@ def webhook_receipt_record(
         action=action,
         object_id=object_id[:64],
     )
+
+
+def webhook_receipts_old(now):
+    """Retention (tracker/retention.py): receipts older than WEBHOOK_RECEIPT_RETENTION_DAYS."""
+    return WebhookReceipt.objects.filter(created_at__lt=now - timedelta(days=settings.WEBHOOK_RECEIPT_RETENTION_DAYS))

@@ -18,3 +18,17 @@ class OutboundConfig(AppConfig):
 
         subscribe_in_transaction(ALL_EVENTS, outbound_record_event)
         register_nav_item("webhooks", "Webhooks", "outbound:endpoints", 40, SETTINGS)
+
+        from tracker.retention import register_retention
+
+        from .services import outbound_deliveries_old
+
+        register_retention(
+            "outbound.deliveries",
+            outbound_deliveries_old,
+            "finished deliveries and their attempts, OUTBOUND_WEBHOOK_RETENTION_DAYS",
+        )
+
+        from .home import register_tiles
+
+        register_tiles()

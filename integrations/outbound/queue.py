@@ -19,7 +19,6 @@ logger = logging.getLogger(__name__)
 
 DELIVER = "outbound.deliver"
 SWEEP = "outbound.sweep"
-PRUNE = "outbound.prune"
 
 
 _eager = threading.local()

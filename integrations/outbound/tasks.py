@@ -16,9 +16,3 @@ def deliver(delivery_id: int) -> None:
 def sweep() -> int:
     """Periodic (CELERY_BEAT_SCHEDULE): send due deliveries whose message was lost, revive stuck attempts."""
     return services.outbound_sweep()
-
-
-@shared_task(name=queue.PRUNE)
-def prune() -> int:
-    """Periodic: delete finished deliveries past OUTBOUND_WEBHOOK_RETENTION_DAYS."""
-    return services.outbound_deliveries_prune()

@@ -8,5 +8,15 @@ class UpstreamConfig(AppConfig):
 
     def ready(self) -> None:
         from tracker.navigation import SETTINGS, register_nav_item
+        from tracker.retention import register_retention
 
+        from .services import processed_payloads_old
+
+        register_retention(
+            "upstream.payloads", processed_payloads_old, "applied adapter payloads, UPSTREAM_PAYLOAD_RETENTION_DAYS"
+        )
         register_nav_item("integrations", "Integrations", "upstream:integrations", 45, SETTINGS)
+
+        from .home import register_tiles
+
+        register_tiles()

@@ -79,6 +79,22 @@ def adapter_health_list(*, days: int = WINDOW_DAYS) -> list[AdapterHealth]:
     return sorted(healths, key=lambda health: health.adapter.label)
 
 
+def receipt_problems_by_route(*, since) -> list[tuple[str, int]]:
+    """Webhook calls refused (4xx) or failed (5xx) since `since`, per route of every inbound webhook (the intake
+    routes and the adapters'), busiest first, as (route label, count): one query. Receipts carry no organisation:
+    like every unattributed webhook they are the installation's."""
+    labels = dict(WebhookReceipt.Route.choices)
+    counts = (
+        WebhookReceipt.objects.filter(
+            created_at__gte=since, outcome__in=(WebhookReceipt.Outcome.REJECTED, WebhookReceipt.Outcome.FAILED)
+        )
+        .values("route")
+        .annotate(n=Count("id"))
+        .order_by("-n", "route")
+    )
+    return [(labels.get(row["route"], row["route"]), row["n"]) for row in counts]
+
+
 def adapter_receipts(*, provider: str = "", outcome: str = "", event: str = "", limit: int = RECENT_LIMIT):
     """The most recent receipts of the adapters' routes, filtered (one query)."""
     routes = [route for adapter in adapters() if not provider or adapter.provider == provider

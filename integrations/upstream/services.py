@@ -6,8 +6,9 @@ Everything here runs inside the adapter's one transaction (`receiver.AdapterRece
 applies whole, claim and ordering state included, or leaves nothing behind.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
@@ -47,6 +48,13 @@ def payload_claim(*, provider: str, payload_id: str) -> bool:
     except IntegrityError:
         return False
     return True
+
+
+def processed_payloads_old(now):
+    """Retention (tracker/retention.py): applied payloads older than UPSTREAM_PAYLOAD_RETENTION_DAYS."""
+    return ProcessedPayload.objects.filter(
+        created_at__lt=now - timedelta(days=settings.UPSTREAM_PAYLOAD_RETENTION_DAYS)
+    )
 
 
 def object_lock(*, organisation: Organisation, provider: str, kind: str, external_id: str) -> UpstreamObject:

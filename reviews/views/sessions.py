@@ -45,12 +45,17 @@ def _session(request, pk: int) -> ReviewSession:
 @login_required
 @require_GET
 def session_list(request):
-    sessions = list(selectors.review_session_list(organisation=organisation_for_user(request.user)))
+    mine = request.GET.get("presenter") == "me"  # "Sessions to run" on the home page
+    sessions = list(
+        selectors.review_session_list(
+            organisation=organisation_for_user(request.user), presenter=request.user if mine else None
+        )
+    )
     groups = [(status, label, [s for s in sessions if s.status == status]) for status, label in STATUS_TABS]
     return render(
         request,
         "reviews/session_list.html",
-        {"groups": groups, "can_run": has_permission(request.user, Permission.REVIEW_RUN)},
+        {"groups": groups, "can_run": has_permission(request.user, Permission.REVIEW_RUN), "mine": mine},
     )
 
 

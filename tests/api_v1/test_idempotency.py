@@ -10,7 +10,7 @@ from tests.api_v1.conftest import client_for
 from tests.factories import ProjectFactory
 from tracker.api.services import idempotency_claim, idempotency_fingerprint
 from tracker.models import IdempotencyRecord
-from tracker.tasks import idempotency_records_purge
+from tracker.tasks import retention_prune
 
 pytestmark = pytest.mark.django_db
 
@@ -163,13 +163,13 @@ def test_records_expire_after_the_ttl_and_the_periodic_task_purges_them(api, set
     record = IdempotencyRecord.objects.get(key="old")
     assert timedelta(hours=23, minutes=59) < record.expires_at - record.created_at <= timedelta(hours=24)
     IdempotencyRecord.objects.filter(key="old").update(expires_at=timezone.now() - timedelta(minutes=1))
-    assert idempotency_records_purge.delay().get() == 1
+    assert retention_prune.delay().get() == 1
     assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["fresh"]
 
 
 def test_purge_is_on_the_beat_schedule(settings):
-    entry = settings.CELERY_BEAT_SCHEDULE["tracker.idempotency_records_purge"]
-    assert entry["task"] == idempotency_records_purge.name
+    entry = settings.CELERY_BEAT_SCHEDULE["tracker.retention_prune"]
+    assert entry["task"] == retention_prune.name
 
 
 def test_a_very_long_path_still_gets_idempotency(api):

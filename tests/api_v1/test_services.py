@@ -8,10 +8,10 @@ from tracker.api.services import (
     api_key_create,
     api_key_revoke,
     api_key_update,
-    idempotency_records_purge,
 )
 from tracker.errors import ApplicationError
 from tracker.models import ApiKey, IdempotencyRecord
+from tracker.retention import retention_prune
 
 pytestmark = pytest.mark.django_db
 
@@ -70,5 +70,5 @@ def test_purge_deletes_only_expired_records(api_key):
         IdempotencyRecord.objects.create(
             api_key=key, key=name, fingerprint="f", method="POST", path="/", expires_at=expires_at
         )
-    assert idempotency_records_purge() == 1
+    assert retention_prune(only=["tracker.idempotency"]).removed == {"tracker.IdempotencyRecord": 1}
     assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["live"]

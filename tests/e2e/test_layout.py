@@ -73,7 +73,11 @@ def _studio():
 
 def _pages(studio) -> dict[str, str]:
     return {
+        "home": reverse("home"),
         "inbox": reverse("briefs:inbox"),
+        "new-brief": reverse("briefs:new"),
+        "new-project": reverse("projects:new"),
+        "deliverables": reverse("deliverables:list"),
         "projects": reverse("projects:list"),
         "project": reverse("projects:detail", args=[studio["project"].pk]),
         "deliverable": reverse("deliverables:detail", args=[studio["hero"].pk]),

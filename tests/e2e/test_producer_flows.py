@@ -53,6 +53,7 @@ def test_producer_filters_the_inbox(page, live_server, login, screenshot):
     producer = _producer()
     notification_create(recipient=producer, kind=Notification.Kind.REVIEW_REQUESTED, title="Review requested")
     login(page, live_server, producer)
+    page.get_by_role("link", name="Briefs").first.click()
     expect(page.get_by_test_id("pending-briefs-count")).to_have_text("3")
     expect(page.get_by_test_id("unread-count")).to_have_text("1")
     rows = page.locator("[data-testid=briefs-table] tbody tr")

@@ -1,6 +1,7 @@
 import pytest
 
 from spreadsheets import services
+from spreadsheets.models import ImportRow
 from tests.factories import default_organisation
 
 from .workbooks import omg_workbook
@@ -31,3 +32,8 @@ def commit(capture, spreadsheet_import, actor):
         )
     spreadsheet_import.refresh_from_db()
     return spreadsheet_import
+
+
+def report(spreadsheet_import) -> list[dict]:
+    """The import's per-row report as one list (fine for the small files tests use)."""
+    return [row.as_json() for row in ImportRow.objects.filter(spreadsheet_import=spreadsheet_import)]

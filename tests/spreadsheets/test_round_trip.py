@@ -8,7 +8,7 @@ from projects.models import Project
 from tests.factories import ClientTeamFactory, ProjectFactory, default_organisation
 from tracker.models import Event
 
-from .conftest import commit, dry_run
+from .conftest import commit, dry_run, report
 
 
 def test_the_projects_export_re_imports_without_changing_anything(client, producer, django_capture_on_commit_callbacks):
@@ -27,7 +27,7 @@ def test_the_projects_export_re_imports_without_changing_anything(client, produc
     before = sorted(Project.objects.values_list("omg_job_number", "name", "updated_at"))
     events = Event.objects.count()
     upload = dry_run(django_capture_on_commit_callbacks, content, producer, file_name="projects.xlsx")
-    assert upload.summary == {"create": 0, "update": 0, "unchanged": 2, "error": 0}, upload.report
+    assert upload.summary == {"create": 0, "update": 0, "unchanged": 2, "error": 0}, report(upload)
     commit(django_capture_on_commit_callbacks, upload, producer)
     assert sorted(Project.objects.values_list("omg_job_number", "name", "updated_at")) == before
     assert Event.objects.count() == events

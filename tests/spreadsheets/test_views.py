@@ -42,6 +42,13 @@ def test_upload_map_dry_run_commit_and_download_the_report(
     page = client.get(reverse("spreadsheets:detail", args=[spreadsheet_import.pk])).content.decode()
     assert "Dry run — nothing has been written yet" in page
     assert "OMG Export!F8" in page and "Unknown priority" in page
+    # The words people know, not the stored codes: "Will create", priority "High", status "Active".
+    assert (
+        "Will create" in page
+        and "<strong>Priority</strong>: High" in page
+        and "<strong>Status</strong>: Active" in page
+    )
+    assert not any(code in page for code in ("HIGH", "ACTIVE", "IN_PROGRESS", ">create<"))
     assert not Project.objects.exists()
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(

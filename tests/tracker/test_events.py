@@ -13,6 +13,7 @@ from tests.conftest import require_postgres
 from tests.factories import UserFactory
 from tracker import events
 from tracker.models import Event, EventDelivery
+from tracker.retention import retention_prune
 
 
 @pytest.fixture
@@ -221,5 +222,6 @@ def test_prune_deletes_old_dispatched_events_and_never_undispatched_ones():
     recent = Event.objects.create(name="x", payload={}, dispatched_at=timezone.now())
     Event.objects.filter(pk__in=[kept_pending.pk, pruned.pk]).update(created_at=old)
 
-    assert events.events_prune() == 1
+    report = retention_prune(only=["tracker.events"])
+    assert report.removed == {"tracker.Event": 1}
     assert set(Event.objects.values_list("pk", flat=True)) == {kept_pending.pk, recent.pk}

@@ -42,16 +42,16 @@ def page_queries(client, url) -> int:
 
 
 def test_each_app_registers_its_entries_in_its_ready():
-    assert [item.key for item in nav_items(MAIN)] == ["briefs", "projects", "reviews", "spreadsheets"]
+    assert [item.key for item in nav_items(MAIN)] == ["home", "briefs", "projects", "reviews", "spreadsheets"]
     assert [item.key for item in nav_items(SETTINGS)] == ["pipelines", "api_keys", "box", "webhooks", "integrations"]
-    assert nav_items(MAIN)[0].count is not None  # the pending-briefs badge
+    assert nav_items(MAIN)[1].count is not None  # the pending-briefs badge
 
 
 def test_a_registered_entry_shows_in_order_with_its_count(client, producer, registry):
     register_nav_item("widgets", "Widgets", "notifications", 15, count=lambda user: 7)
     client.force_login(producer)
     html = sidebar_html(client, reverse("projects:list"))
-    assert labels(html)[:4] == ["Briefs", "Widgets", "Projects", "Reviews"]
+    assert labels(html)[:5] == ["Home", "Briefs", "Widgets", "Projects", "Reviews"]
     assert (
         f'<a href="{reverse("notifications")}" >Widgets<span class="nav-count" data-testid="widgets-count">7</span>'
         in (html)

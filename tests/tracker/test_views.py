@@ -9,11 +9,11 @@ from tracker.services import notification_create
 pytestmark = pytest.mark.django_db
 
 
-def test_home_sends_signed_in_users_to_the_briefs_inbox(client, producer):
+def test_home_is_the_signed_in_users_landing_page(client, producer):
     client.force_login(producer)
     response = client.get(reverse("home"))
-    assert response.status_code == 302
-    assert response["Location"] == reverse("briefs:inbox")
+    assert response.status_code == 200
+    assert "<h1>Home</h1>" in response.content.decode()
 
 
 def test_home_sends_anonymous_visitors_to_sign_in(client):
@@ -29,10 +29,10 @@ def test_login_page_uses_the_stylesheet_and_brand(client, settings):
     assert escape(settings.TRACKER_BRAND_NAME) in body
 
 
-def test_signing_in_lands_on_the_inbox(client, producer):
+def test_signing_in_lands_on_home(client, producer):
     response = client.post(reverse("login"), {"username": producer.username, "password": "pass-for-tests-1"})
     assert response.status_code == 302
-    assert response["Location"] == reverse("briefs:inbox")
+    assert response["Location"] == reverse("home")
 
 
 def test_sidebar_shows_brand_colour_pending_count_and_unread_bell(client, producer, settings):

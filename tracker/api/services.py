@@ -217,7 +217,6 @@ def idempotency_release(*, record: IdempotencyRecord) -> None:
     IdempotencyRecord.objects.filter(pk=record.pk, state=IdempotencyRecord.State.IN_PROGRESS).delete()
 
 
-def idempotency_records_purge(*, now=None) -> int:
-    """Delete expired records. Returns how many went."""
-    deleted, _ = IdempotencyRecord.objects.filter(expires_at__lte=now or timezone.now()).delete()
-    return deleted
+def idempotency_records_expired(now):
+    """Retention (tracker/retention.py): records past their TTL, which no request replays any more."""
+    return IdempotencyRecord.objects.filter(expires_at__lte=now)

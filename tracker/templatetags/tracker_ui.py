@@ -43,6 +43,29 @@ def stage_progress(done: int, total: int, current_name: str | None):
     )
 
 
+@register.simple_tag
+def project_progress(stages_done: int, stages_total: int, approved: int, deliverables: int):
+    """A project's progress bar: stages done across its deliverables, from counts a selector annotated. The
+    approved deliverables are in its accessible name and tooltip, as the "1/4 approved" text it replaces was."""
+    from django.utils.html import format_html
+
+    if not deliverables:
+        return format_html('<span class="muted">{}</span>', "No deliverables")
+    done, total = stages_done or 0, stages_total or 0
+    percent = round(100 * done / total) if total else 0
+    label = f"{done} of {total} stages done; {approved or 0} of {deliverables} deliverables approved"
+    return format_html(
+        '<span class="progress project-progress" role="progressbar" aria-valuemin="0" aria-valuemax="100" '
+        'aria-valuenow="{}" aria-valuetext="{}" title="{}" data-testid="project-progress">'
+        '<span class="bar"><span style="width:{}%"></span></span>{}%</span>',
+        percent,
+        label,
+        label,
+        percent,
+        percent,
+    )
+
+
 @register.filter
 def pretty_json(value) -> str:
     import json

@@ -11,6 +11,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from deliverables.models import Deliverable, Revision
+from tracker import metrics
 from tracker.errors import ConflictError
 from tracker.events import emit
 from tracker.models import Notification, User
@@ -225,6 +226,7 @@ def box_push_attempt(*, push_log_id: int) -> BoxPushLog | None:
     if not finished:
         logger.warning("box.push_lease_lost", extra={"push_log_id": row.pk})
         return None
+    metrics.box_push_finished(outcome=BoxPushLog.Outcome.SENT)
     row.refresh_from_db()
     logger.info(
         "box.push_sent",
@@ -267,6 +269,7 @@ def _record_failure(row: BoxPushLog, failure: Failure) -> BoxPushLog | None:
                 trigger=row.trigger,
                 requested_by=row.requested_by,
             )
+    metrics.box_push_finished(outcome=row.outcome)
     extra = {"push_log_id": row.pk, "attempt": row.attempt, "reason": failure.reason, "final": final}
     logger.warning("box.push_failed", extra=extra)
     if final:

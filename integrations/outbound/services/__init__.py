@@ -6,7 +6,7 @@ by task name), so a lost message only delays it: `outbound_sweep` sends it again
 """
 
 from .delivery import (
-    outbound_deliveries_prune,
+    outbound_deliveries_old,
     outbound_delivery_attempt,
     outbound_sweep,
     queue_ready,
@@ -24,7 +24,7 @@ from .recording import outbound_record_event
 from .resend import outbound_delivery_resend, outbound_endpoint_resend_failed, outbound_endpoint_send_test
 
 __all__ = [
-    "outbound_deliveries_prune",
+    "outbound_deliveries_old",
     "outbound_delivery_attempt",
     "outbound_delivery_resend",
     "outbound_endpoint_create",

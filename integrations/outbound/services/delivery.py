@@ -27,6 +27,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from integrations.webhooks.http import Answer, post
+from tracker import metrics
 
 from .. import clock, queue
 from ..models import OutboundAttempt, OutboundDelivery, OutboundEndpoint
@@ -123,6 +124,7 @@ def _outcome(answer: Answer) -> str:
 
 
 def _record(claimed: OutboundDelivery, url: str, headers: dict, answer: Answer, *, started_at) -> OutboundDelivery:
+    metrics.outbound_attempt_finished(succeeded=answer.ok, duration_ms=answer.duration_ms)
     retry_in = None
     with transaction.atomic():
         endpoint = OutboundEndpoint.objects.select_for_update(no_key=True).get(pk=claimed.endpoint_id)
@@ -224,10 +226,8 @@ def outbound_sweep(*, limit: int = 500) -> int:
     return len(ids)
 
 
-def outbound_deliveries_prune() -> int:
-    """Delete finished deliveries (and their attempts) older than OUTBOUND_WEBHOOK_RETENTION_DAYS."""
-    cutoff = clock.now() - timedelta(days=settings.OUTBOUND_WEBHOOK_RETENTION_DAYS)
-    deleted, _ = OutboundDelivery.objects.filter(
-        status__in=(Status.SUCCEEDED, Status.FAILED), created_at__lt=cutoff
-    ).delete()
-    return deleted
+def outbound_deliveries_old(now):
+    """Retention (tracker/retention.py): finished deliveries older than OUTBOUND_WEBHOOK_RETENTION_DAYS; their
+    attempts go with them. A pending or sending delivery is kept, however old."""
+    cutoff = now - timedelta(days=settings.OUTBOUND_WEBHOOK_RETENTION_DAYS)
+    return OutboundDelivery.objects.filter(status__in=(Status.SUCCEEDED, Status.FAILED), created_at__lt=cutoff)

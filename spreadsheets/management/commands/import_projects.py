@@ -9,7 +9,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from spreadsheets import services
+from spreadsheets import services, steps
+from spreadsheets.models import ImportRow
 from spreadsheets.report import describe
 from tracker.errors import ApplicationError
 from tracker.models import Organisation
@@ -38,16 +39,17 @@ class Command(BaseCommand):
             services.spreadsheet_import_set_mapping(
                 spreadsheet_import=upload, actor=None, mapping=upload.mapping, enqueue=False
             )
-            result = services.spreadsheet_import_plan(import_id=upload.pk)
+            result = steps.spreadsheet_import_plan(import_id=upload.pk)
             if not dry_run:
                 services.spreadsheet_import_start_commit(
                     spreadsheet_import=result, actor=None, sha256=result.sha256, enqueue=False
                 )
-                result = services.spreadsheet_import_commit(import_id=upload.pk)
+                result = steps.spreadsheet_import_commit(import_id=upload.pk)
         except ApplicationError as error:
             raise CommandError(str(error)) from error
         if not quiet_rows:
-            for row in result.report:
+            for stored in ImportRow.objects.filter(spreadsheet_import=result).iterator(chunk_size=1000):
+                row = stored.as_json()
                 self.stdout.write(f"{row['sheet']}!{row['row']}\t{row['key'] or '—'}\t{describe(row)}")
         counts = result.summary
         line = (

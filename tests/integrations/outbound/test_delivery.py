@@ -9,13 +9,13 @@ from deliverables.services import deliverable_set_by_upstream
 from integrations.outbound import queue
 from integrations.outbound.models import OutboundAttempt, OutboundDelivery
 from integrations.outbound.services import (
-    outbound_deliveries_prune,
     outbound_delivery_attempt,
     outbound_endpoint_enable,
     outbound_sweep,
 )
 from tests.factories import make_deliverable
 from tracker.models import Notification
+from tracker.retention import retention_prune
 
 from .conftest import approve
 
@@ -285,7 +285,8 @@ def test_finished_deliveries_are_pruned_after_the_retention_period(receiver, end
     endpoint_for(receiver.url, events=["deliverable.approved"])
     approve(deliverable)
     outbound_delivery_attempt(delivery_id=_only_delivery().pk)
-    assert outbound_deliveries_prune() == 0
+    assert retention_prune(now=clock.now, only=["outbound.deliveries"]).total == 0
     clock.advance(days=31)
-    assert outbound_deliveries_prune() == 2  # the delivery and its attempt
+    removed = retention_prune(now=clock.now, only=["outbound.deliveries"]).removed
+    assert removed == {"outbound.OutboundDelivery": 1, "outbound.OutboundAttempt": 1}
     assert not OutboundDelivery.objects.exists()

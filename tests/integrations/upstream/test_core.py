@@ -246,3 +246,16 @@ def test_only_admins_see_the_integrations_page(client, producer, registered):
     client.logout()
     assert client.get(PAGE).status_code == 302
     assert WebhookReceipt.objects.count() == 0
+
+
+def test_applied_payloads_are_forgotten_after_their_retention(db, settings):
+    from integrations.upstream.models import ProcessedPayload
+    from tracker.retention import retention_prune
+
+    settings.UPSTREAM_PAYLOAD_RETENTION_DAYS = 30
+    services.payload_claim(provider=CF, payload_id="old")
+    services.payload_claim(provider=CF, payload_id="recent")
+    ProcessedPayload.objects.filter(payload_id="old").update(created_at=datetime.now(UTC) - timedelta(days=31))
+    report = retention_prune(only=["upstream.payloads"])
+    assert report.removed["upstream.ProcessedPayload"] == 1
+    assert list(ProcessedPayload.objects.values_list("payload_id", flat=True)) == ["recent"]
