@@ -97,6 +97,7 @@ class Revision(TimeStampedModel):
         UPLOAD = "upload", "Upload"
         BOX = "box", "Box"
         API = "api", "API"
+        UPSTREAM = "upstream", "Upstream system"  # a file an upstream adapter fetched (an Optimizely CMP asset)
 
     deliverable = models.ForeignKey(Deliverable, on_delete=models.CASCADE, related_name="revisions")
     round = models.PositiveIntegerField()

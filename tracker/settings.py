@@ -103,7 +103,10 @@ BOX_APP_URL = env("BOX_APP_URL", default="https://app.box.com")
 # --- Outbound webhooks (docs/WEBHOOKS.md) ----------------------------------------------------------------------
 # The origin our page URLs in webhook bodies start with (the base path is added to it).
 TRACKER_PUBLIC_URL = env("TRACKER_PUBLIC_URL", default="http://127.0.0.1:8000")
-# Hosts exempt from the URL rules (plain http, loopback): local development and tests only; a warning otherwise.
+# Hosts exempt from the URL rules of every outside address (outbound webhooks, files fetched from upstream
+# systems): plain http, loopback. Local development and tests only; a warning otherwise. The older name
+# OUTBOUND_WEBHOOK_EXEMPT_HOSTS is still read, and the two lists add up.
+WEBHOOK_EXEMPT_HOSTS = env.list("WEBHOOK_EXEMPT_HOSTS", default=[])
 OUTBOUND_WEBHOOK_EXEMPT_HOSTS = env.list("OUTBOUND_WEBHOOK_EXEMPT_HOSTS", default=[])
 OUTBOUND_WEBHOOK_TIMEOUT_SECONDS = env.float("OUTBOUND_WEBHOOK_TIMEOUT_SECONDS", default=10.0)
 # Waits after attempt 1, 2, 3 (seconds); one more attempt than waits, then the delivery has failed.
@@ -119,6 +122,12 @@ OUTBOUND_WEBHOOK_RETENTION_DAYS = env.int("OUTBOUND_WEBHOOK_RETENTION_DAYS", def
 REVISION_MAX_UPLOAD_BYTES = env.int("REVISION_MAX_UPLOAD_BYTES", default=200 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# --- Files fetched from upstream systems (an Optimizely CMP task's asset, docs/adapters/optimizely.md) -----------
+# Larger files are refused before or while downloading; the timeout bounds each request, connect to last byte.
+UPSTREAM_FETCH_MAX_BYTES = env.int("UPSTREAM_FETCH_MAX_BYTES", default=REVISION_MAX_UPLOAD_BYTES)
+UPSTREAM_FETCH_TIMEOUT_SECONDS = env.float("UPSTREAM_FETCH_TIMEOUT_SECONDS", default=60.0)
+UPSTREAM_FETCH_MAX_ATTEMPTS = env.int("UPSTREAM_FETCH_MAX_ATTEMPTS", default=5)
 
 # --- Health checks (tracker/health: /healthz, /readyz) and error reporting ------------------------------------
 # Beat queues a heartbeat task this often; /readyz reports "worker" down when a worker last ran one longer ago
@@ -163,6 +172,7 @@ INSTALLED_APPS = [
     "integrations.upstream",
     "integrations.creativeforce",
     "integrations.optumus",
+    "integrations.optimizely",
     "api_v1",
     "spreadsheets",
     "demo",
@@ -363,6 +373,7 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict = {}
 CELERY_BEAT_SCHEDULE["box.push_sweep"] = {"task": "box.push_sweep", "schedule": float(BOX_PUSH_SWEEP_SECONDS)}
+CELERY_BEAT_SCHEDULE["optimizely.asset_fetch_sweep"] = {"task": "optimizely.asset_fetch_sweep", "schedule": 300.0}
 CELERY_BEAT_SCHEDULE["outbound.sweep"] = {"task": "outbound.sweep", "schedule": 30.0}
 CELERY_BEAT_SCHEDULE["tracker.events_sweep"] = {"task": "tracker.events_sweep", "schedule": 30.0}
 CELERY_BEAT_SCHEDULE["tracker.health_heartbeat"] = {

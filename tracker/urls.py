@@ -24,6 +24,7 @@ site_patterns = [
     path("", include("integrations.upstream.urls")),
     path("", include("integrations.creativeforce.urls")),
     path("", include("integrations.optumus.urls")),
+    path("", include("integrations.optimizely.urls")),
     path("api/", include("briefs.api_urls")),
     path("api/", include("projects.api_urls")),
     path("api/", include("deliverables.api_urls")),

@@ -7,10 +7,10 @@ from django.db import transaction
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
+from integrations.webhooks.addresses import AddressRefused, check_url
 from tracker.errors import ApplicationError
 
 from . import services
-from .addresses import AddressRefused, check_url
 from .forms import EVENT_CHOICES, ResendFailedForm
 from .models import OutboundAttempt, OutboundDelivery, OutboundEndpoint
 

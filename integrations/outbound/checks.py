@@ -1,20 +1,22 @@
 """System checks for outbound webhooks."""
 
-from django.conf import settings
 from django.core.checks import Tags, Warning, register
+
+from integrations.webhooks.addresses import exempt_hosts
 
 
 @register(Tags.security)
 def check_exempt_hosts(app_configs, **kwargs):
     """Hosts exempt from the URL rules are for development and tests; in production the list stays empty."""
-    hosts = [host for host in settings.OUTBOUND_WEBHOOK_EXEMPT_HOSTS if host.strip()]
+    hosts = sorted(exempt_hosts())
     if not hosts:
         return []
     return [
         Warning(
-            f"OUTBOUND_WEBHOOK_EXEMPT_HOSTS lets webhooks reach {', '.join(hosts)} over plain http and private "
-            "addresses, bypassing the URL rules.",
-            hint="Leave OUTBOUND_WEBHOOK_EXEMPT_HOSTS empty outside local development and tests.",
+            f"WEBHOOK_EXEMPT_HOSTS (or OUTBOUND_WEBHOOK_EXEMPT_HOSTS) lets webhooks and upstream file fetches reach "
+            f"{', '.join(hosts)} over plain http and private addresses, bypassing the URL rules.",
+            hint="Leave WEBHOOK_EXEMPT_HOSTS and OUTBOUND_WEBHOOK_EXEMPT_HOSTS empty outside local development and "
+            "tests.",
             id="outbound.W001",
         )
     ]

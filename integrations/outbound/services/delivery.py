@@ -26,10 +26,10 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from integrations.webhooks.http import Answer, post
 from tracker import metrics
 
 from .. import clock, queue
-from ..client import Answer, post
 from ..models import OutboundAttempt, OutboundDelivery, OutboundEndpoint
 from ..signing import redact, request_headers
 from .common import OPEN, disable_after, max_attempts, parse_retry_after, retry_delay

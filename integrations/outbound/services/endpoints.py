@@ -9,12 +9,12 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 
+from integrations.webhooks.addresses import AddressRefused, check_url
 from tracker.errors import ApplicationError
 from tracker.models import Organisation, User
 from tracker.permissions import Permission, require_permission
 
 from .. import clock
-from ..addresses import AddressRefused, check_url
 from ..catalogue import SUBSCRIBABLE
 from ..models import OutboundDelivery, OutboundEndpoint
 from ..signing import secret_generate

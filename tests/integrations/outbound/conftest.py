@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from deliverables.models import Deliverable
 from deliverables.services import deliverable_set_by_upstream
-from integrations.outbound import addresses
 from integrations.outbound.services import outbound_endpoint_create
+from integrations.webhooks import addresses
 from tests.factories import ProjectFactory, default_organisation, make_deliverable
 
 from .receiver import Receiver

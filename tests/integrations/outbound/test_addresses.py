@@ -2,9 +2,9 @@
 
 import pytest
 
-from integrations.outbound.addresses import AddressRefused, check_url, is_public_address
 from integrations.outbound.models import OutboundAttempt, OutboundDelivery
 from integrations.outbound.services import outbound_delivery_attempt, outbound_endpoint_create
+from integrations.webhooks.addresses import AddressRefused, check_url, is_public_address
 from tests.factories import default_organisation
 
 from .conftest import approve

@@ -1,4 +1,6 @@
-"""The URL rules for webhook endpoints, checked when an endpoint is saved and again before every request.
+"""The URL rules for every address the tracker connects to on someone else's say-so: an outbound webhook endpoint
+(checked when it is saved and again before every request) and a file an upstream system points at (checked
+before every fetch, each redirect hop included). `http.py` is the one client that applies them.
 
 1. `https` only.
 2. No user name or password in the URL, no backslashes, spaces or control characters.
@@ -11,11 +13,12 @@
    address written in the name (`nip.io`, `sslip.io` ...), nor this site's own host.
 5. Every address the name resolves to is public: loopback, private, link-local, CGNAT (100.64/10), multicast,
    reserved, unspecified and documentation ranges are refused, also when wrapped in IPv6 (IPv4-mapped, 6to4,
-   Teredo, NAT64). The request then connects to the address that was checked (`client.py`), so a second DNS
+   Teredo, NAT64). The request then connects to the address that was checked (`http.py`), so a second DNS
    answer (rebinding) never decides where it goes.
 
-OUTBOUND_WEBHOOK_EXEMPT_HOSTS lists hosts these rules do not apply to (plain http, loopback): for local development
-and the tests' receiver. It is empty in production, and `integrations.outbound.checks` warns when it is not.
+WEBHOOK_EXEMPT_HOSTS (and its older name OUTBOUND_WEBHOOK_EXEMPT_HOSTS, still read) lists hosts these rules do not
+apply to (plain http, loopback): for local development and the tests' receiver. It is empty in production, and
+`integrations.outbound.checks` warns when it is not.
 
 `resolve(host, port)` is the one place a name is looked up: tests replace it (there is no public DNS here).
 """
@@ -66,7 +69,7 @@ _LABEL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
 
 
 class AddressRefused(ApplicationError):
-    """The endpoint URL breaks one of the rules above; the message says which, for the form and the log."""
+    """The URL breaks one of the rules above; the message says which, for the form and the log."""
 
 
 @dataclass(frozen=True)
@@ -94,7 +97,9 @@ def resolve(host: str, port: int) -> list[str]:
 
 
 def exempt_hosts() -> set[str]:
-    return {host.strip().lower().rstrip(".") for host in settings.OUTBOUND_WEBHOOK_EXEMPT_HOSTS if host.strip()}
+    """The hosts the rules do not apply to: WEBHOOK_EXEMPT_HOSTS and the older OUTBOUND_WEBHOOK_EXEMPT_HOSTS."""
+    hosts = [*settings.WEBHOOK_EXEMPT_HOSTS, *settings.OUTBOUND_WEBHOOK_EXEMPT_HOSTS]
+    return {host.strip().lower().rstrip(".") for host in hosts if host.strip()}
 
 
 def _ip_literal(host: str) -> bool:
