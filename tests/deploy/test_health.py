@@ -136,3 +136,14 @@ def test_broker_down_is_503_naming_it(settings):
     assert body["failed"] == ["broker"]
     assert body["checks"]["broker"] == "Unavailable: Unable to connect to Redis: Connection Error"
     assert "s3cret-redis-pass" not in response.content.decode()
+
+
+def test_a_probe_answers_from_a_thread_that_runs_an_event_loop():
+    """Browser-driving tests run Django's client inside an event loop; the probe must answer there too."""
+    import asyncio
+
+    async def probe():
+        return _get("/healthz")
+
+    response, body = asyncio.run(probe())
+    assert response.status_code == 200 and body["status"] == "ok"

@@ -1,3 +1,6 @@
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+
 from asgiref.sync import async_to_sync
 from django.conf import settings
 
@@ -18,11 +21,23 @@ class HealthCheckMiddleware:
         self.get_response = get_response
         self.routes = {}
         for prefix in {"", settings.TRACKER_BASE_PATH}:
-            self.routes[f"{prefix}/healthz"] = async_to_sync(liveness)
-            self.routes[f"{prefix}/readyz"] = async_to_sync(readiness)
+            self.routes[f"{prefix}/healthz"] = liveness
+            self.routes[f"{prefix}/readyz"] = readiness
 
     def __call__(self, request):
         view = self.routes.get(request.path_info)
         if view is None:
             return self.get_response(request)
-        return view(request)
+        return _run_sync(view, request)
+
+
+def _run_sync(view, request):
+    """django-health-check's view is async; this middleware chain is sync. `async_to_sync` refuses to run in a
+    thread that already runs an event loop (a caller embedding Django in one, such as a browser-driving test), so
+    there the probe runs on a thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return async_to_sync(view)(request)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(async_to_sync(view), request).result()
