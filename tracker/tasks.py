@@ -2,6 +2,8 @@ from celery import shared_task
 
 from tracker import events
 from tracker.api.services import idempotency_records_purge as idempotency_records_purge_service
+from tracker.mail import digest, outbox
+from tracker.mail import queue as mail_queue
 
 
 @shared_task(name="tracker.ping")
@@ -26,3 +28,21 @@ def events_sweep() -> int:
 def events_prune() -> int:
     """Periodic (beat): delete dispatched events past EVENTS_RETENTION_DAYS; undispatched ones are kept."""
     return events.events_prune()
+
+
+@shared_task(name=mail_queue.SEND)
+def email_send(email_id: int) -> str:
+    """One attempt at sending a recorded email; a retry is a new message the service queues with its countdown."""
+    return outbox.email_deliver(message_id=email_id)
+
+
+@shared_task(name=mail_queue.SWEEP)
+def emails_sweep() -> int:
+    """Periodic (beat): send emails whose message was lost and take back sends whose worker died."""
+    return outbox.emails_sweep()
+
+
+@shared_task(name=mail_queue.DIGESTS)
+def email_digests() -> int:
+    """Periodic (beat, hourly): record and send the daily digests of the latest ended day, once per user."""
+    return digest.email_digests_record()
