@@ -51,9 +51,7 @@ def test_the_period_ends_at_the_digest_hour_in_the_sites_time_zone(settings):
     assert day == date(2026, 3, 10) and end == datetime(2026, 3, 10, 6, 0, tzinfo=UTC)
 
 
-def test_the_digest_lists_the_days_unread_notifications_that_need_action(
-    daily, django_capture_on_commit_callbacks
-):
+def test_the_digest_lists_the_days_unread_notifications_that_need_action(daily, django_capture_on_commit_callbacks):
     at = NOW - timedelta(hours=3)
     waiting = note(daily, KIND.STAGE_WAITING, "Hero banner: Internal Review is ready", at, body="Reported done.")
     changes = note(daily, KIND.CHANGES_REQUESTED, "Changes requested: Teaser", at - timedelta(hours=1))
