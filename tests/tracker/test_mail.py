@@ -8,7 +8,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from deliverables.services import deliverable_report_step, deliverable_update
+from deliverables.services import deliverable_report_step, deliverable_update, deliverable_upsert
 from tests.factories import ProjectFactory, UserFactory, advance_to, make_deliverable
 from tracker import tasks
 from tracker.errors import ConflictError
@@ -79,6 +79,22 @@ def test_the_emailed_link_marks_the_notification_read_and_opens_the_deliverable(
     assert response.status_code == 302 and response["Location"] == reverse("deliverables:detail", args=[deliverable.pk])
     note.refresh_from_db()
     assert note.read_at is not None
+
+
+def test_an_upstream_system_assigning_a_deliverable_tells_the_assignee(
+    producer, reviewer, django_capture_on_commit_callbacks
+):
+    project = ProjectFactory(name="Spring launch")
+    with django_capture_on_commit_callbacks(execute=True):
+        deliverable, _ = deliverable_upsert(project=project, name="Hero banner", assignee=producer, system="OMG")
+        deliverable_upsert(project=project, name="Hero banner", assignee=producer, system="OMG")  # unchanged
+        deliverable_upsert(project=project, name="Hero banner", assignee=reviewer, system="OMG")
+    mine = Notification.objects.get(recipient=producer, kind=Notification.Kind.ASSIGNED)
+    assert mine.body == "Spring launch: assigned to you." and mine.url == reverse(
+        "deliverables:detail", args=[deliverable.pk]
+    )
+    assert Notification.objects.filter(recipient=reviewer, kind=Notification.Kind.ASSIGNED).count() == 1
+    assert [m.to for m in mail.outbox] == [[producer.email], [reviewer.email]]
 
 
 def test_assigning_yourself_or_keeping_the_assignee_tells_no_one(producer, django_capture_on_commit_callbacks):
