@@ -63,7 +63,7 @@ class NotificationAdmin(admin.ModelAdmin):
 
 @admin.register(NotificationPreference)
 class NotificationPreferenceAdmin(ReadOnlyAdmin):
-    """Each user's own choice, made on their notification settings page."""
+    """Each user's own choice, made on their email preferences page."""
 
     list_display = ["user", "email", "updated_at"]
     list_filter = ["email"]

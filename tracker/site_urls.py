@@ -10,5 +10,5 @@ urlpatterns = [
     path("notifications/", views.notification_list, name="notifications"),
     path("notifications/<int:pk>/open/", views.notification_open, name="notification_open"),
     path("notifications/read/", views.notification_mark_read, name="notifications_read"),
-    path("notifications/settings/", views.notification_settings, name="notification_settings"),
+    path("notifications/preferences/", views.notification_preferences, name="notification_preferences"),
 ]

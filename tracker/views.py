@@ -102,17 +102,17 @@ def notification_mark_read(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def notification_settings(request):
+def notification_preferences(request):
     """Every user's own choice: the bell only, an email at once, or one digest a day (for what needs them)."""
     initial = {"email": selectors.notification_email_mode(request.user)}
     form = NotificationPreferenceForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         preference = services.notification_preference_set(user=request.user, email=form.cleaned_data["email"])
         messages.success(request, f"Saved: {preference.get_email_display().lower()}.")
-        return redirect_after_post(request, reverse("notification_settings"))
+        return redirect_after_post(request, reverse("notification_preferences"))
     kinds = [label for value, label in Notification.Kind.choices if value in EMAIL_KINDS]
     context = {"form": form, "email_kinds": kinds, "digest_hour": settings.NOTIFICATION_DIGEST_HOUR}
-    return render(request, "tracker/notification_settings.html", context, status=400 if form.errors else 200)
+    return render(request, "tracker/notification_preferences.html", context, status=400 if form.errors else 200)
 
 
 # --- Error pages ----------------------------------------------------------------------------------------------

@@ -62,7 +62,7 @@ def test_an_assigned_deliverable_emails_the_assignee_with_an_absolute_link(
     assert link.startswith(f"{PUBLIC}/loreal-prod-tracker/notifications/")
     assert link in message.body and "Spring launch: assigned to you" in message.body
     assert f'href="{link}"' in html_of(message) and "Assigned to you: Hero banner" in html_of(message)
-    assert PUBLIC + reverse("notification_settings") in message.body
+    assert PUBLIC + reverse("notification_preferences") in message.body
     email = OutgoingEmail.objects.get()
     assert (email.notification, email.status, email.attempts, email.to) == (note, "SENT", 1, producer.email)
 

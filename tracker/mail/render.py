@@ -30,7 +30,7 @@ def _subject(text: str) -> str:
 def _common() -> dict:
     return {
         "brand_name": settings.TRACKER_BRAND_NAME,
-        "preferences_url": absolute_url(reverse("notification_settings")),
+        "preferences_url": absolute_url(reverse("notification_preferences")),
     }
 
 

@@ -1,4 +1,5 @@
-"""Settings → notifications: every user chooses the bell only, an email at once, or a daily digest."""
+"""Email preferences (`/notifications/preferences/`): every user chooses the bell only, an email at once, or a daily
+digest."""
 
 import pytest
 from django.urls import reverse
@@ -11,7 +12,7 @@ from tracker.services import notification_preference_set
 
 pytestmark = pytest.mark.django_db
 
-URL = reverse("notification_settings")
+URL = reverse("notification_preferences")
 Email = NotificationPreference.Email
 
 
@@ -22,7 +23,7 @@ def test_every_role_can_choose_how_notifications_reach_them(client, role):
     page = client.get(URL)
     assert page.status_code == 200
     html = page.content.decode()
-    assert 'value="IMMEDIATE" required id="id_email_1" checked' in html  # the default, until they choose
+    assert 'value="IMMEDIATE" id="id_email_1" required checked' in html  # the default, until they choose
     assert user.email in html
 
     response = client.post(URL, {"email": Email.DAILY})
@@ -35,7 +36,7 @@ def test_the_page_shows_the_saved_choice_and_what_is_emailed(client, producer):
     notification_preference_set(user=producer, email=Email.NONE)
     client.force_login(producer)
     html = client.get(URL).content.decode()
-    assert 'value="NONE" required id="id_email_0" checked' in html
+    assert 'value="NONE" id="id_email_0" required checked' in html
     for label in ("Stage waiting for approval", "Changes requested", "Assigned to you", "Box push failed"):
         assert label in html
     assert "Feedback added" not in html
@@ -70,8 +71,14 @@ def test_signed_out_visitors_are_sent_to_sign_in(client):
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
 
 
-def test_the_notifications_page_and_the_sidebar_link_to_the_settings(client, viewer):
+def test_the_notifications_page_and_the_sidebar_link_to_the_preferences(client, viewer):
     client.force_login(viewer)
     html = client.get(reverse("notifications")).content.decode()
-    assert f'href="{URL}" data-testid="notification-settings-link"' in html
-    assert f'href="{URL}" data-testid="my-notification-settings"' in html
+    assert f'href="{URL}" data-testid="notification-preferences-link"' in html
+    assert f'href="{URL}" data-testid="my-email-preferences"' in html
+
+
+def test_the_page_is_not_taken_for_an_admin_settings_page(client, admin_user):
+    client.force_login(admin_user)
+    html = client.get(URL).content.decode()
+    assert 'aria-current="page">Settings</a>' not in html
