@@ -5,7 +5,19 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from .admin_services import ReadOnlyAdmin, ReadOnlyInline, run_for_each
 from .api.services import api_key_create, api_key_revoke, api_key_update
 from .events import event_dispatch
-from .models import ApiKey, ClientTeam, Event, EventDelivery, IdempotencyRecord, Notification, Organisation, User
+from .mail.outbox import email_send_again
+from .models import (
+    ApiKey,
+    ClientTeam,
+    Event,
+    EventDelivery,
+    IdempotencyRecord,
+    Notification,
+    NotificationPreference,
+    Organisation,
+    OutgoingEmail,
+    User,
+)
 
 
 @admin.register(Organisation)
@@ -47,6 +59,35 @@ class NotificationAdmin(admin.ModelAdmin):
     list_select_related = ["recipient"]
     raw_id_fields = ["recipient"]
     date_hierarchy = "created_at"
+
+
+@admin.register(NotificationPreference)
+class NotificationPreferenceAdmin(ReadOnlyAdmin):
+    """Each user's own choice, made on their email preferences page."""
+
+    list_display = ["user", "email", "updated_at"]
+    list_filter = ["email"]
+    search_fields = ["user__username", "user__email"]
+    list_select_related = ["user"]
+
+
+@admin.register(OutgoingEmail)
+class OutgoingEmailAdmin(ReadOnlyAdmin):
+    """The email outbox: what was sent to whom, what is waiting for a retry, and why one failed."""
+
+    list_display = ["subject", "to", "status", "attempts", "digest_date", "created_at", "sent_at"]
+    list_filter = ["status", ("digest_date", admin.EmptyFieldListFilter)]
+    search_fields = ["subject", "to", "recipient__username", "last_error"]
+    list_select_related = ["recipient"]
+    date_hierarchy = "created_at"
+    actions = ["send_again"]
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None  # the list (and its action) yes, editing a row no
+
+    @admin.action(description="Send the selected failed or skipped emails again")
+    def send_again(self, request, queryset):
+        run_for_each(self, request, queryset, lambda email: email_send_again(message_id=email.pk), "Queued again")
 
 
 # --- External API: keys and idempotency records -----------------------------------------------------------------

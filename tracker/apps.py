@@ -8,7 +8,9 @@ class TrackerConfig(AppConfig):
     def ready(self) -> None:
         from django.core.signals import request_finished
 
-        from . import checks  # noqa: F401  (registers the system checks)
+        # The system checks, and the tasks under their names in every process (web included), so `mail.queue`
+        # finds them by name and eager mode runs them in-process.
+        from . import checks, tasks  # noqa: F401
         from .logging import clear_request_id
 
         request_finished.connect(clear_request_id, dispatch_uid="tracker.clear_request_id")
@@ -19,7 +21,9 @@ class TrackerConfig(AppConfig):
 
         from .api.services import idempotency_records_expired
         from .events import events_old
+        from .mail.outbox import emails_old
         from .retention import register_retention
 
         register_retention("tracker.events", events_old, "dispatched events, EVENTS_RETENTION_DAYS")
         register_retention("tracker.idempotency", idempotency_records_expired, "expired Idempotency-Key records")
+        register_retention("tracker.emails", emails_old, "sent, failed and skipped emails, EMAIL_RETENTION_DAYS")

@@ -81,6 +81,7 @@ class Notification(models.Model):
         NEW_FILE_AWAITING_REVIEWER = "NEW_FILE_AWAITING_REVIEWER", "New file awaiting reviewer"
         BOX_PUSH_FAILED = "BOX_PUSH_FAILED", "Box push failed"
         STAGE_WAITING = "STAGE_WAITING", "Stage waiting for approval"
+        ASSIGNED = "ASSIGNED", "Assigned to you"
         GENERAL = "GENERAL", "General"
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
@@ -97,6 +98,84 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+# The kinds that ask the recipient to act: the only ones sent by email (at once or in the daily digest). The rest
+# (a pass, feedback, a file arriving) stay in the bell.
+EMAIL_KINDS = frozenset(
+    {
+        Notification.Kind.STAGE_WAITING,
+        Notification.Kind.CHANGES_REQUESTED,
+        Notification.Kind.REVIEW_REJECTED,
+        Notification.Kind.ASSIGNED,
+        Notification.Kind.BOX_PUSH_FAILED,
+    }
+)
+
+
+class NotificationPreference(TimeStampedModel):
+    """How a user wants the notifications that need action to reach them besides the bell. A user without a row
+    has the default (NOTIFICATION_EMAIL_DEFAULT); only `notification_preference_set` writes rows."""
+
+    class Email(models.TextChoices):
+        NONE = "NONE", "In the app only"
+        IMMEDIATE = "IMMEDIATE", "Email me at once"
+        DAILY = "DAILY", "One email a day (digest)"
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
+    )
+    email = models.CharField(max_length=10, choices=Email.choices, default=Email.IMMEDIATE, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.get_email_display()}"
+
+
+class OutgoingEmail(TimeStampedModel):
+    """One email, recorded (rendered, with its recipient) before anything is sent: an outbox.
+
+    A Celery task sends it after commit; a lost message, a dead worker or a mail server that refused it leaves the
+    row PENDING (or SENDING with a lease that runs out) and the sweep sends it again, so a request never waits on
+    SMTP and nothing is lost. Either one notification's email (`notification`) or a user's daily digest
+    (`digest_date`, at most one per user per day: the constraint makes the digest idempotent).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "PENDING", "Pending"
+        SENDING = "SENDING", "Sending"
+        SENT = "SENT", "Sent"
+        FAILED = "FAILED", "Failed"
+        SKIPPED = "SKIPPED", "Skipped"
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="emails")
+    notification = models.OneToOneField(
+        Notification, on_delete=models.CASCADE, null=True, blank=True, related_name="email"
+    )
+    digest_date = models.DateField(null=True, blank=True)
+    to = models.EmailField(max_length=320)
+    subject = models.CharField(max_length=255)
+    body_text = models.TextField()
+    body_html = models.TextField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "digest_date"],
+                condition=models.Q(digest_date__isnull=False),
+                name="%(app_label)s_%(class)s_one_digest_a_day",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="tracker_email_due")]
+
+    def __str__(self) -> str:
+        return f"{self.subject} → {self.to}"
 
 
 class ApiKey(TimeStampedModel):

@@ -1,7 +1,11 @@
 from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
 
+from .db import upsert
 from .errors import ApplicationError
-from .models import Notification, Organisation, User
+from .mail.outbox import email_record_for_notification
+from .models import Notification, NotificationPreference, Organisation, User
 
 
 def organisation_default() -> Organisation:
@@ -16,14 +20,30 @@ def organisation_for_user(user: User) -> Organisation:
     return user.organisation if getattr(user, "organisation_id", None) else organisation_default()
 
 
+@transaction.atomic
 def notification_create(*, recipient: User, kind: str, title: str, body: str = "", url: str = "") -> Notification:
-    return Notification.objects.create(recipient=recipient, kind=kind, title=title[:255], body=body, url=url)
+    """The one way a notification is made. A kind that needs action (`EMAIL_KINDS`) also records its email, in the
+    same transaction, when the recipient wants email at once; Celery sends it after commit (`tracker.mail`)."""
+    notification = Notification.objects.create(recipient=recipient, kind=kind, title=title[:255], body=body, url=url)
+    email_record_for_notification(notification)
+    return notification
 
 
 def notifications_mark_read(*, user: User, ids: list[int] | None = None) -> int:
-    from django.utils import timezone
-
     unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if ids is not None:
         unread = unread.filter(id__in=ids)
     return unread.update(read_at=timezone.now())
+
+
+@transaction.atomic
+def notification_preference_set(*, user: User, email: str) -> NotificationPreference:
+    """Save how `user` hears of the notifications that need action. Everyone may choose for themselves, whatever
+    their role; the choice applies from the next notification (and the next digest)."""
+    if email not in NotificationPreference.Email.values:
+        choices = ", ".join(NotificationPreference.Email.values)
+        raise ApplicationError(f"choose one of {choices}", {"field": "email"})
+    preference, _ = upsert(
+        NotificationPreference, lookup={"user": user}, create_fields={"email": email}, update_fields={"email": email}
+    )
+    return preference

@@ -5,9 +5,11 @@ on SQLite under `var/`, in-process (eager) Celery and a local-memory cache. Sett
 `CELERY_BROKER_URL` and `CACHE_URL` switches to Postgres, a Redis broker and a Redis cache.
 """
 
+import os
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp import constants as csp_constants
 
 from tracker.logging import logging_config
@@ -117,6 +119,35 @@ OUTBOUND_WEBHOOK_MAX_IN_FLIGHT = env.int("OUTBOUND_WEBHOOK_MAX_IN_FLIGHT", defau
 OUTBOUND_WEBHOOK_SWEEP_GRACE_SECONDS = env.int("OUTBOUND_WEBHOOK_SWEEP_GRACE_SECONDS", default=60)
 OUTBOUND_WEBHOOK_STUCK_AFTER_SECONDS = env.int("OUTBOUND_WEBHOOK_STUCK_AFTER_SECONDS", default=300)
 OUTBOUND_WEBHOOK_RETENTION_DAYS = env.int("OUTBOUND_WEBHOOK_RETENTION_DAYS", default=30)
+
+# --- Email (notifications that need action; docs/OPERATIONS.md) -----------------------------------------------
+# Console in development (the message is printed by the worker, or by runserver when Celery is eager); SMTP with
+# django.core.mail.backends.smtp.EmailBackend and EMAIL_HOST ...; any provider django-anymail supports with
+# anymail.backends.<provider>.EmailBackend and its ANYMAIL_* variables.
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+# A mail server that does not answer holds a worker this long, never a web request.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default=f"{TRACKER_BRAND_NAME} <tracker@localhost>")
+SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+# django-anymail's settings, one variable each: ANYMAIL_MAILGUN_API_KEY=... becomes ANYMAIL["MAILGUN_API_KEY"].
+ANYMAIL = {key.removeprefix("ANYMAIL_"): value for key, value in os.environ.items() if key.startswith("ANYMAIL_")}
+# How a user without a saved preference hears of what needs them: IMMEDIATE, DAILY or NONE (the bell only).
+NOTIFICATION_EMAIL_DEFAULT = env("NOTIFICATION_EMAIL_DEFAULT", default="IMMEDIATE")
+# The daily digest goes out at this hour (TIME_ZONE) and lists the unread notifications of the 24 hours before.
+NOTIFICATION_DIGEST_HOUR = env.int("NOTIFICATION_DIGEST_HOUR", default=7)
+# Attempts per email before it is marked failed; the waits between them double from the first.
+EMAIL_MAX_ATTEMPTS = env.int("EMAIL_MAX_ATTEMPTS", default=5)
+EMAIL_RETRY_BACKOFF_SECONDS = env.float("EMAIL_RETRY_BACKOFF_SECONDS", default=60.0)
+# The sweep sends emails still pending this long after they were due (a lost message), and takes back a send
+# whose worker has held it past its lease.
+EMAIL_SWEEP_GRACE_SECONDS = env.int("EMAIL_SWEEP_GRACE_SECONDS", default=60)
+EMAIL_SEND_LEASE_SECONDS = env.int("EMAIL_SEND_LEASE_SECONDS", default=120)
 
 # --- Uploads --------------------------------------------------------------------------------------------------
 REVISION_MAX_UPLOAD_BYTES = env.int("REVISION_MAX_UPLOAD_BYTES", default=200 * 1024 * 1024)
@@ -383,6 +414,9 @@ CELERY_BEAT_SCHEDULE["tracker.health_heartbeat"] = {
     # backlog of them.
     "options": {"expires": float(HEALTH_HEARTBEAT_SECONDS)},
 }
+CELERY_BEAT_SCHEDULE["tracker.emails_sweep"] = {"task": "tracker.emails_sweep", "schedule": 60.0}
+# Hourly, so a beat that was down at NOTIFICATION_DIGEST_HOUR still sends the day's digests (once: one per day).
+CELERY_BEAT_SCHEDULE["tracker.email_digests"] = {"task": "tracker.email_digests", "schedule": crontab(minute=5)}
 # One pruning task for every log and outbox table (tracker/retention.py).
 CELERY_BEAT_SCHEDULE["tracker.retention_prune"] = {"task": "tracker.retention_prune", "schedule": 3600.0}
 
@@ -422,6 +456,7 @@ WEBHOOK_RECEIPT_RETENTION_DAYS = env.int("WEBHOOK_RECEIPT_RETENTION_DAYS", defau
 BOX_LOG_RETENTION_DAYS = env.int("BOX_LOG_RETENTION_DAYS", default=180)
 # How long the adapters remember a payload they applied (a redelivery within it changes nothing). Upstream retries
 # end within hours; the days cover a manual resend from the sender's dashboard.
+EMAIL_RETENTION_DAYS = env.int("EMAIL_RETENTION_DAYS", default=90)
 UPSTREAM_PAYLOAD_RETENTION_DAYS = env.int("UPSTREAM_PAYLOAD_RETENTION_DAYS", default=30)
 RETENTION_BATCH_SIZE = env.int("RETENTION_BATCH_SIZE", default=1000)
 # The beat task stops after this long and goes on at its next run, well inside CELERY_TASK_SOFT_TIME_LIMIT.

@@ -11,4 +11,5 @@ urlpatterns = [
     path("notifications/<int:pk>/open/", views.notification_open, name="notification_open"),
     path("notifications/read/", views.notification_mark_read, name="notifications_read"),
     path("metrics", views_metrics.metrics_view, name="metrics"),
+    path("notifications/preferences/", views.notification_preferences, name="notification_preferences"),
 ]

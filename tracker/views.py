@@ -6,13 +6,15 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from tracker.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from tracker.ids import parse_id
 
 from . import selectors, services
+from .forms import NotificationPreferenceForm
 from .home import home_sections
+from .models import EMAIL_KINDS, Notification
 
 
 def home(request):
@@ -99,6 +101,21 @@ def notification_mark_read(request):
     if not request.htmx:
         messages.success(request, f"Marked {marked} notification{'s' if marked != 1 else ''} as read.")
     return redirect_back(request, reverse("notifications"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notification_preferences(request):
+    """Every user's own choice: the bell only, an email at once, or one digest a day (for what needs them)."""
+    initial = {"email": selectors.notification_email_mode(request.user)}
+    form = NotificationPreferenceForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        preference = services.notification_preference_set(user=request.user, email=form.cleaned_data["email"])
+        messages.success(request, f"Saved: {preference.get_email_display().lower()}.")
+        return redirect_after_post(request, reverse("notification_preferences"))
+    kinds = [label for value, label in Notification.Kind.choices if value in EMAIL_KINDS]
+    context = {"form": form, "email_kinds": kinds, "digest_hour": settings.NOTIFICATION_DIGEST_HOUR}
+    return render(request, "tracker/notification_preferences.html", context, status=400 if form.errors else 200)
 
 
 # --- Error pages ----------------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from tracker.events import emit
 from tracker.permissions import Permission, require_permission
 
 from ..models import Deliverable, Stage, Transition
-from .common import event_payload
+from .common import event_payload, notify_new_assignee
 from .intents import deliverable_set_by_upstream, deliverable_set_status_by_person
 
 DELIVERABLE_FIELDS = ("priority", "due_date", "notes", "cmf_sku", "asset_count", "assignee", "custom_fields")
@@ -124,7 +124,14 @@ def deliverable_upsert(
     set by upstream and recorded with its `source`; from a person it may only hold or release.
     """
     _only_known(fields)
+    previous_assignee_id = None
+    if fields.get("assignee") is not None:
+        previous_assignee_id = (
+            Deliverable.objects.filter(project=project, name=name).values_list("assignee_id", flat=True).first()
+        )
     deliverable, created = _upsert_row(project, name, fields)
+    if "assignee" in fields:
+        notify_new_assignee(deliverable, previous_assignee_id=previous_assignee_id, actor=actor)
     if created:
         _scaffold_stages(deliverable)
         emit("deliverable.created", event_payload(deliverable))
@@ -162,10 +169,12 @@ def deliverable_update(*, deliverable: Deliverable, actor, **fields) -> Delivera
     require_permission(actor, Permission.DELIVERABLE_EDIT)
     _only_known(fields)
     deliverable = Deliverable.objects.select_for_update().get(pk=deliverable.pk)
+    previous_assignee_id = deliverable.assignee_id
     changed = [name for name, value in fields.items() if getattr(deliverable, name) != value]
     for name in changed:
         setattr(deliverable, name, fields[name])
     if changed:
         deliverable.save(update_fields=[*changed, "updated_at"])
         emit("deliverable.updated", event_payload(deliverable))
+        notify_new_assignee(deliverable, previous_assignee_id=previous_assignee_id, actor=actor)
     return deliverable

@@ -25,6 +25,7 @@ from briefs.models import Brief
 from deliverables.models import Deliverable, Revision
 from projects.models import Project
 from reviews.models import FeedbackItem, ReviewSession
+from tracker.links import absolute_url
 from tracker.models import Organisation, User
 
 Data = Callable[[], dict]
@@ -46,7 +47,7 @@ class Subject:
 
 
 def page_url(url_name: str, *args) -> str:
-    return settings.TRACKER_PUBLIC_URL.rstrip("/") + reverse(url_name, args=args)
+    return absolute_url(reverse(url_name, args=args))
 
 
 def iso(value) -> str | None:

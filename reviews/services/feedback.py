@@ -8,22 +8,12 @@ from django.utils import timezone
 from deliverables.models import Deliverable, Revision, Stage
 from tracker.errors import ApplicationError, ConflictError, PermissionDeniedError
 from tracker.events import emit
-from tracker.models import Notification, User
+from tracker.models import User
 from tracker.permissions import Permission, require_permission
 
 from ..models import Annotation, FeedbackItem
-from .common import latest_revision, notify, require_same_organisation, review_url, stage_under_review
-
-
-def _notify_feedback(item: FeedbackItem, deliverable: Deliverable, actor) -> None:
-    notify(
-        deliverable.assignee,
-        actor=actor,
-        kind=Notification.Kind.FEEDBACK_ADDED,
-        title=f"Feedback on {deliverable.name}",
-        body=item.body[:500],
-        url=review_url(deliverable),
-    )
+from .common import latest_revision, require_same_organisation, stage_under_review
+from .notices import notify_feedback
 
 
 def _emit(name: str, item: FeedbackItem, deliverable: Deliverable, actor) -> None:
@@ -79,7 +69,7 @@ def annotation_create(
     item = FeedbackItem.objects.create(
         stage=stage, revision=revision, annotation=annotation, author=actor, body=body, is_action_item=True
     )
-    _notify_feedback(item, deliverable, actor)
+    notify_feedback(item, deliverable, actor)
     _emit("feedback.created", item, deliverable, actor)
     return annotation
 
@@ -108,7 +98,7 @@ def feedback_item_create(
     item = FeedbackItem.objects.create(
         stage=stage, revision=revision, author=actor, body=body, is_action_item=is_action_item
     )
-    _notify_feedback(item, deliverable, actor)
+    notify_feedback(item, deliverable, actor)
     _emit("feedback.created", item, deliverable, actor)
     return item
 

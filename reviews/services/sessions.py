@@ -13,13 +13,14 @@ from deliverables.services import deliverable_reject, deliverable_request_change
 from projects.models import ApprovalType
 from tracker.errors import ApplicationError, ConflictError, NotFoundError
 from tracker.events import emit
-from tracker.models import Notification, User
+from tracker.models import User
 from tracker.permissions import Permission, require_permission
 from tracker.services import organisation_for_user
 
 from ..models import ReviewSession, ReviewSessionItem
-from .common import latest_revision, notify, review_url
+from .common import latest_revision
 from .gate import approval_refusal, pass_formal_stage
+from .notices import notify_decision
 
 
 def _lock_session(session: ReviewSession, actor) -> ReviewSession:
@@ -274,37 +275,11 @@ def review_session_complete(*, session: ReviewSession, actor) -> ReviewSession:
             deliverable = pass_formal_stage(
                 deliverable=deliverable, stage=item.stage, approver=approver, note=item.notes
             )
-            approved = deliverable.status == Deliverable.Status.APPROVED
-            # The assignee and the project's owner hear of it (once each; never the person completing).
-            for recipient in {u.pk: u for u in (deliverable.assignee, deliverable.project.owner) if u}.values():
-                notify(
-                    recipient,
-                    actor=actor,
-                    kind=Notification.Kind.DELIVERABLE_APPROVED if approved else Notification.Kind.REVIEW_PASSED,
-                    title=f"{'Approved' if approved else item.stage.name + ' passed'}: {deliverable.name}",
-                    body=item.notes or f"{item.stage.name} approved round {item.revision.round}.",
-                    url=review_url(deliverable),
-                )
         elif item.decision == ReviewSessionItem.Decision.CHANGES_REQUESTED:
             deliverable_request_changes(deliverable=deliverable, stage=item.stage, actor=actor, note=item.notes)
-            notify(
-                deliverable.assignee,
-                actor=actor,
-                kind=Notification.Kind.CHANGES_REQUESTED,
-                title=f"Changes requested: {deliverable.name}",
-                body=item.notes or f"{item.stage.name} asked for changes on round {item.revision.round}.",
-                url=review_url(deliverable),
-            )
         else:
             deliverable_reject(deliverable=deliverable, stage=item.stage, actor=actor, note=item.notes)
-            notify(
-                deliverable.assignee,
-                actor=actor,
-                kind=Notification.Kind.REVIEW_REJECTED,
-                title=f"Rejected: {deliverable.name}",
-                body=item.notes or f"{item.stage.name} rejected round {item.revision.round}.",
-                url=review_url(deliverable),
-            )
+        notify_decision(item, deliverable, actor)
     emit(
         "review_session.completed",
         {

@@ -84,6 +84,7 @@ def _pages(studio) -> dict[str, str]:
         "annotate": reverse("reviews:annotate", args=[studio["hero"].pk]),
         "presenter": reverse("reviews:present", args=[studio["session"].pk]),
         "notifications": reverse("notifications"),
+        "email-preferences": reverse("notification_preferences"),
     }
 
 

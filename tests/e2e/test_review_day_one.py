@@ -24,7 +24,7 @@ from tests.factories import (
 from tests.reviews.files import upload
 from tests.reviews.helpers import pin, restore_defaults
 from tracker.models import Notification, User
-from tracker.services import notification_create
+from tracker.services import notification_create, notifications_mark_read
 
 
 @pytest.fixture
@@ -66,6 +66,7 @@ def test_the_what_changed_note_is_shown(page, live_server, login, studio):
 
 def test_opening_a_notification_marks_it_read(page, live_server, login, studio):
     hero, producer = studio["hero"], studio["producer"]
+    notifications_mark_read(user=producer)  # the studio's deliverables were assigned to the producer: told already
     notification_create(
         recipient=producer,
         kind=Notification.Kind.REVIEW_REQUESTED,
@@ -75,10 +76,10 @@ def test_opening_a_notification_marks_it_read(page, live_server, login, studio):
     login(page, live_server, producer)
     page.goto(live_server.url + reverse("notifications"))
     expect(page.get_by_test_id("unread-count")).to_have_text("1")
-    page.get_by_test_id("notification-link").click()
+    page.get_by_test_id("notification-link").filter(has_text="Review requested: Hero").click()
     expect(page.locator("h1")).to_contain_text("Review · Hero")
     expect(page.get_by_test_id("unread-count")).to_have_count(0)
-    assert Notification.objects.get(recipient=producer).read_at is not None
+    assert Notification.objects.get(recipient=producer, title="Review requested: Hero").read_at is not None
 
 
 def test_a_rejection_needs_a_reason_and_an_approval_tells_the_assignee(page, live_server, login, studio):

@@ -66,6 +66,7 @@ def test_every_log_table_has_one_policy():
         "box.push_logs",
         "inbound.receipts",
         "outbound.deliveries",
+        "tracker.emails",
         "tracker.events",
         "tracker.idempotency",
         "upstream.payloads",

@@ -4,13 +4,15 @@ import json
 from datetime import timedelta
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
 from integrations.box.models import BoxPushLog
 from integrations.box.services import box_push_attempt, box_push_queue, box_push_sweep
 from tests.factories import UserFactory, make_deliverable
-from tracker.models import Notification, Organisation, User
+from tracker.models import Notification, NotificationPreference, Organisation, User
+from tracker.services import notification_preference_set
 
 from .conftest import PNG, add_revision, approve, box_app_config
 
@@ -143,6 +145,26 @@ def test_three_failures_leave_the_push_failed_and_tell_the_requester_and_owner(
         assert 'data-state="failed"' in page and "Box answered 502" in page
         assert "attempt 3 of 3" in page
         assert reverse("box:push_retry", args=[attempts[-1].pk]) in page
+
+
+def test_a_failed_push_notification_is_emailed_to_the_requester_and_owner(
+    settings, fake_box, deliverable, producer, owner, django_capture_on_commit_callbacks
+):
+    settings.TRACKER_PUBLIC_URL = "https://tracker.example.com"
+    notification_preference_set(user=owner, email=NotificationPreference.Email.NONE)
+    add_revision(deliverable)
+    fake_box.fail_next(3, status=502, path="/2.0/folders")
+    with django_capture_on_commit_callbacks(execute=True):
+        approve(deliverable, actor=producer)
+
+    # The owner chose the bell only: the requester alone is emailed, once, when the last attempt has failed.
+    [message] = [m for m in mail.outbox if "Box push failed" in m.subject]
+    note = Notification.objects.get(recipient=producer, kind=Notification.Kind.BOX_PUSH_FAILED)
+    assert message.to == [producer.email] and message.subject.endswith("Box push failed: Hero banner")
+    assert "Box answered 502" in message.body
+    link = "https://tracker.example.com" + reverse("notification_open", args=[note.pk])
+    assert link in message.body and f'href="{link}"' in message.alternatives[0][0]
+    assert Notification.objects.filter(recipient=owner, kind=Notification.Kind.BOX_PUSH_FAILED).exists()
 
 
 def test_other_4xx_fail_at_once_with_the_reason(fake_box, deliverable, django_capture_on_commit_callbacks):

@@ -64,7 +64,10 @@ def test_upload_at_a_review_stage_tells_the_organisations_reviewers(at_client_re
     deliverable = at_client_review()
     note = Notification.objects.get(recipient=reviewer, kind=Notification.Kind.REVIEW_REQUESTED)
     assert note.title == f"Review requested: {deliverable.name} round 1"
-    assert not Notification.objects.filter(recipient=producer).exists()
+    # The producer heard only that the deliverable was assigned to them (when it was made), not of the upload.
+    assert list(Notification.objects.filter(recipient=producer).values_list("kind", flat=True)) == [
+        Notification.Kind.ASSIGNED
+    ]
 
 
 def test_upload_before_any_review_stage_asks_nobody(producer, reviewer):
