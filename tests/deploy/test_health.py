@@ -139,11 +139,14 @@ def test_broker_down_is_503_naming_it(settings):
 
 
 def test_a_probe_answers_from_a_thread_that_runs_an_event_loop():
-    """Browser-driving tests run Django's client inside an event loop; the probe must answer there too."""
+    """Browser-driving tests run Django's client inside an event loop; the probe must answer there too. The loop
+    runs on a thread of its own, so the test holds whatever the main thread is doing."""
     import asyncio
+    from concurrent.futures import ThreadPoolExecutor
 
     async def probe():
         return _get("/healthz")
 
-    response, body = asyncio.run(probe())
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        response, body = pool.submit(asyncio.run, probe()).result()
     assert response.status_code == 200 and body["status"] == "ok"
