@@ -1,7 +1,7 @@
 """Pictures in the browser, at a desktop and a phone width: comparing two rounds side by side and as an overlay
 with the slider, and presenting a session in present mode (full screen, no sidebar) with the keys. Thumbnails are
 real: the revisions are uploaded through the services and Celery (eager) makes them after each commit.
-Screenshots: var/screenshots/compare-*-<width>.png, present-*-<width>.png."""
+Screenshots: var/screenshots/compare-*-<width>.png, present-*-<width>.png, thumbnails-*-<width>.png."""
 
 import io
 
@@ -103,8 +103,14 @@ def at_width(page, key: str) -> None:
 
 
 def pictures_loaded(page, selector: str) -> None:
+    """Every picture `selector` finds has loaded (thumbnails load lazily: each is scrolled to first)."""
     expect(page.locator(selector).first).to_be_visible()
-    assert page.eval_on_selector_all(selector, "imgs => imgs.every(i => i.complete && i.naturalWidth > 0)")
+    for picture in page.locator(selector).all():
+        picture.scroll_into_view_if_needed()
+    page.wait_for_function(
+        "s => [...document.querySelectorAll(s)].every(i => i.complete && i.naturalWidth > 0)", arg=selector
+    )
+    page.evaluate("window.scrollTo(0, 0)")
 
 
 @pytest.mark.parametrize("key", WIDTHS)
@@ -112,11 +118,18 @@ def test_compare_two_rounds_side_by_side_and_as_an_overlay(page, live_server, lo
     hero = studio["hero"]
     assert set(Revision.objects.values_list("thumbnail_status", flat=True)) == {"READY"}
     at_width(page, key)
+    px = WIDTHS[key][0]
     login(page, live_server, studio["reviewer"])
 
-    # The deliverable page shows each round's thumbnail and leads to the comparison.
+    # The projects list shows each project's latest revision; the deliverable page each round's.
+    page.goto(live_server.url + reverse("projects:list"))
+    pictures_loaded(page, "[data-testid=projects-table] img[data-testid=thumb]")
+    assert layout_problems(page) == []
+    screenshot(page, f"thumbnails-projects-{px}")
     page.goto(live_server.url + reverse("deliverables:detail", args=[hero.pk]))
     pictures_loaded(page, "[data-testid=revisions-panel] img[data-testid=thumb]")
+    page.locator("[data-testid=revisions-panel]").scroll_into_view_if_needed()
+    screenshot(page, f"thumbnails-deliverable-{px}")
     with page.expect_navigation():
         page.click("[data-testid=open-compare]")
 
@@ -133,7 +146,7 @@ def test_compare_two_rounds_side_by_side_and_as_an_overlay(page, live_server, lo
     else:
         assert a_box["y"] + a_box["height"] <= b_box["y"]  # stacked on a phone
     assert layout_problems(page) == []
-    screenshot(page, f"compare-side-{key}")
+    screenshot(page, f"compare-side-{px}")
 
     # Overlay, from the keyboard: Tab to the mode link, then the slider's keys move the divider.
     page.focus("[data-testid=mode-overlay]")
@@ -159,7 +172,7 @@ def test_compare_two_rounds_side_by_side_and_as_an_overlay(page, live_server, lo
     assert "inset(0px 65%" in page.locator("[data-testid=compare-over]").evaluate("e => getComputedStyle(e).clipPath")
     expect(page.locator("[data-testid=pin-b-3]")).to_be_visible()
     assert layout_problems(page) == []
-    screenshot(page, f"compare-overlay-{key}")
+    screenshot(page, f"compare-overlay-{px}")
 
     # The round pickers: choose round 2 against itself, and the page says so.
     page.select_option("[data-testid=pick-a]", "2")
@@ -174,6 +187,7 @@ def test_present_mode_full_screen_with_keys_to_move_and_decide(page, live_server
     hero, brochure, reviewer = studio["hero"], studio["brochure"], studio["reviewer"]
     session = running_session([hero, brochure], reviewer, title="Thursday client review")
     at_width(page, key)
+    px = WIDTHS[key][0]
     login(page, live_server, reviewer)
     page.goto(live_server.url + reverse("reviews:present", args=[session.pk]))
     pictures_loaded(page, "[data-testid=item-strip] img[data-testid=thumb]")
@@ -188,7 +202,7 @@ def test_present_mode_full_screen_with_keys_to_move_and_decide(page, live_server
     assert "full=1" in page.url
     expect(page.locator("[data-testid=present-title]")).to_have_text("Hero banner")
     assert layout_problems(page) == []
-    screenshot(page, f"present-full-{key}")
+    screenshot(page, f"present-full-{px}")
 
     # Arrow keys move between items without leaving the full screen (the page is swapped in place).
     page.keyboard.press("ArrowRight")
@@ -216,7 +230,7 @@ def test_present_mode_full_screen_with_keys_to_move_and_decide(page, live_server
     decisions = dict(session.items.values_list("deliverable__name", "decision"))
     assert decisions == {"Hero banner": ReviewSessionItem.Decision.CHANGES_REQUESTED,
                          "Salon brochure": ReviewSessionItem.Decision.APPROVED}  # fmt: skip
-    screenshot(page, f"present-decided-{key}")
+    screenshot(page, f"present-decided-{px}")
 
     # Esc leaves present mode: out of the full screen, back to the page with the sidebar, on the same item.
     page.keyboard.press("Escape")
