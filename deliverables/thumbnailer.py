@@ -6,7 +6,8 @@ accept; a PDF's first page is rendered by pdfium at a scale that bounds the bitm
 video's poster frame is taken by ffmpeg in its own process, told the container format (so it never probes a
 playlist or another demuxer that could open other files), allowed only the `file` protocol, and killed after
 THUMBNAIL_FFMPEG_TIMEOUT_SECONDS. Any failure is logged and answered with None (the page shows the kind's icon):
-no exception leaves `render_thumbnail`. Only the Celery worker calls it (`deliverables.thumbnails`).
+no exception leaves `render_thumbnail`. Only the Celery task calls it (`deliverables.thumbnails`): in a worker in
+production; in development without a broker Celery runs tasks in the web process.
 """
 
 import io
