@@ -16,6 +16,11 @@ RUN groupadd --system --gid 10001 tracker \
 
 WORKDIR /app
 
+# ffmpeg takes a video revision's poster frame for its thumbnail (the worker runs it; without it videos get an icon).
+RUN apt-get update \
+    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ffmpeg \
+    && rm -rf /var/lib/apt/lists/*
+
 # Dependencies first, in a layer of their own: a change to the code alone does not reinstall them.
 COPY requirements.txt ./
 RUN pip install -r requirements.txt

@@ -19,3 +19,5 @@ class DeliverablesConfig(AppConfig):
         from .home import register_tiles
 
         register_tiles()
+
+        from . import tasks  # noqa: F401  (registers the thumbnail task names in every process, web included)

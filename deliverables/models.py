@@ -90,8 +90,22 @@ def revision_upload_to(revision: "Revision", filename: str) -> str:
     return f"revisions/{revision.deliverable_id}/r{revision.round}/{filename}"
 
 
+def revision_thumbnail_upload_to(revision: "Revision", filename: str) -> str:
+    return f"revisions/{revision.deliverable_id}/r{revision.round}/thumbnail/{filename}"
+
+
 class Revision(TimeStampedModel):
-    """A file submitted for a deliverable. Rounds count 1, 2, ... per deliverable."""
+    """A file submitted for a deliverable. Rounds count 1, 2, ... per deliverable.
+
+    Its thumbnail is made by a Celery task after the revision commits (`deliverables.thumbnails`): PENDING until
+    then, READY with the picture, NONE when no picture can be made (a file Pillow, pdfium or ffmpeg cannot read,
+    or a video with no ffmpeg installed), where pages show the file kind's icon.
+    """
+
+    class ThumbnailStatus(models.TextChoices):
+        PENDING = "PENDING", "Pending"
+        READY = "READY", "Ready"
+        NONE = "NONE", "No picture"
 
     class Source(models.TextChoices):
         UPLOAD = "upload", "Upload"
@@ -110,6 +124,12 @@ class Revision(TimeStampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     note = models.TextField(blank=True)
+    thumbnail = models.FileField(upload_to=revision_thumbnail_upload_to, max_length=500, blank=True)
+    thumbnail_status = models.CharField(
+        max_length=8, choices=ThumbnailStatus.choices, default=ThumbnailStatus.PENDING, db_index=True
+    )
+    # Counted before each try, so a file that kills or hangs the worker is given up on after a few (the icon).
+    thumbnail_attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["deliverable", "-round"]

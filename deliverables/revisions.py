@@ -18,6 +18,7 @@ from tracker.permissions import Permission, require_permission
 from tracker.services import organisation_for_user
 
 from .models import Deliverable, Revision
+from .thumbnails import revision_thumbnail_queue_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -83,7 +84,8 @@ def revision_file_check(*, file, name: str | None = None) -> tuple[str, str]:
 def revision_create(
     *, deliverable: Deliverable, file, name: str | None, source: str, actor, note: str = ""
 ) -> Revision:
-    """Store a checked file as the deliverable's next round (N+1) and emit `revision.created`.
+    """Store a checked file as the deliverable's next round (N+1), queue its thumbnail on commit and emit
+    `revision.created`.
 
     The round is allocated under a row lock on the deliverable, held until the caller's transaction ends, so
     concurrent uploads get distinct rounds (the unique (deliverable, round) constraint backs it up). `actor`
@@ -109,6 +111,7 @@ def revision_create(
     )
     revision.file.save(get_valid_filename(original_name) or f"revision.{kind}", file, save=False)
     revision.save()
+    revision_thumbnail_queue_on_commit(revision)  # PENDING until the worker has made it
     emit(
         "revision.created",
         {

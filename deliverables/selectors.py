@@ -10,7 +10,7 @@ from projects.selectors import CLOSED_STATUSES
 from tracker.errors import NotFoundError
 from tracker.models import Organisation, User
 
-from .models import Deliverable, Stage, Transition
+from .models import Deliverable, Revision, Stage, Transition
 
 
 def deliverable_detail(*, organisation: Organisation, pk: int) -> Deliverable:
@@ -27,6 +27,17 @@ def deliverable_detail(*, organisation: Organisation, pk: int) -> Deliverable:
         )
     except Deliverable.DoesNotExist as error:
         raise NotFoundError("deliverable not found") from error
+
+
+def revision_get(*, organisation: Organisation, pk: int) -> Revision:
+    """One of the organisation's revisions, with its deliverable and project: what serving its file or its
+    thumbnail checks."""
+    try:
+        return Revision.objects.select_related("deliverable__project").get(
+            deliverable__project__organisation=organisation, pk=pk
+        )
+    except Revision.DoesNotExist as error:
+        raise NotFoundError("revision not found") from error
 
 
 def deliverable_stage_detail(*, organisation: Organisation, deliverable_pk: int, pk: int) -> Stage:

@@ -4,7 +4,7 @@ page's deliverables panel with its "Add deliverable" form."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from projects import selectors as project_selectors
 from projects.models import ApprovalType, Project
 from projects.views import project_page
-from tracker.errors import ApplicationError
+from tracker.errors import ApplicationError, NotFoundError
 from tracker.export import dated_name, xlsx_response
 from tracker.permissions import Permission, has_permission, require_permission
 from tracker.services import organisation_for_user
@@ -24,7 +24,7 @@ from tracker.views import redirect_after_post, refusal_text, show_refusal
 from . import selectors, services
 from .forms import DeliverableCreateForm, DeliverableEditForm, DeliverableFilterForm
 from .machine import INTENT_LABELS, Intent, allowed, intents_from
-from .models import Deliverable, Stage
+from .models import Deliverable, Revision, Stage
 
 NOTE_MAX = 2000  # a hold or reopen note, as long as a person would write
 PAGE_SIZE = 25
@@ -267,3 +267,21 @@ def project_deliverables_export(request, project_pk: int):
     )  # fmt: skip
     name = dated_name(f"{project.project_code}-deliverables")
     return xlsx_response(file_name=name, headers=headers, rows=rows, sheet_title="Deliverables")
+
+
+@login_required
+@require_GET
+def revision_thumbnail(request, pk: int):
+    """A revision's thumbnail, checked like its file (`reviews:revision_file`): signed in, the deliverable's
+    organisation, never a public URL. A thumbnail not made (yet) is not found: pages draw the icon instead."""
+    revision = selectors.revision_get(organisation=organisation_for_user(request.user), pk=pk)
+    if revision.thumbnail_status != Revision.ThumbnailStatus.READY or not revision.thumbnail:
+        raise NotFoundError("this revision has no thumbnail")
+    try:
+        handle = revision.thumbnail.open("rb")
+    except FileNotFoundError as error:
+        raise NotFoundError("the thumbnail's file is missing") from error
+    response = FileResponse(handle, content_type="image/jpeg")
+    # A revision's file never changes, so neither does its picture.
+    response["Cache-Control"] = "private, max-age=86400"
+    return response

@@ -30,7 +30,7 @@ def _project(request, pk: int) -> Project:
 def project_list(request):
     organisation = organisation_for_user(request.user)
     form = ProjectFilterForm(request.GET, organisation=organisation, user=request.user)
-    projects = selectors.project_list(organisation=organisation, **form.cleaned())
+    projects = selectors.with_latest_revision(selectors.project_list(organisation=organisation, **form.cleaned()))
     page = Paginator(projects, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -5,6 +5,7 @@ Querysets (or small dicts) whose query count does not grow with the number of ro
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 
 from deliverables.models import Deliverable, Revision, Stage
+from deliverables.selectors import revision_get  # noqa: F401  (one revision lookup, for the file and thumbnail)
 from projects.models import ApprovalType
 from tracker.errors import NotFoundError
 from tracker.models import Organisation, User
@@ -149,11 +150,6 @@ def deliverable_get(*, organisation: Organisation, pk: int) -> Deliverable:
     return _get(queryset.select_related("project", "current_stage", "assignee"), "deliverable not found", pk=pk)
 
 
-def revision_get(*, organisation: Organisation, pk: int) -> Revision:
-    queryset = Revision.objects.filter(deliverable__project__organisation=organisation)
-    return _get(queryset.select_related("deliverable__project"), "revision not found", pk=pk)
-
-
 def stage_get(*, organisation: Organisation, pk: int, deliverable_id: int | None = None) -> Stage:
     """A stage, and when `deliverable_id` is given only one of that deliverable's stages."""
     queryset = Stage.objects.filter(deliverable__project__organisation=organisation)
@@ -248,3 +244,20 @@ def stage_panel(*, organisation: Organisation, stage: Stage) -> dict:
         .order_by("-session__created_at", "-id")
     )
     return {"latest_revision": latest, "open_items": open_items, "session_items": session_items}
+
+
+def compare_rounds(*, organisation: Organisation, deliverable: Deliverable, a: int | None, b: int | None) -> dict:
+    """Two rounds of a deliverable side by side: `revisions` (every round, for the pickers), `a` and `b` (by
+    default the round before the latest and the latest), each with `feedback`, its numbered items, in two queries
+    whatever the number of rounds or items."""
+    revisions = list(revisions_for_deliverable(organisation=organisation, deliverable=deliverable))
+    by_round = {revision.round: revision for revision in revisions}
+    latest = revisions[0] if revisions else None
+    right = by_round.get(b) or latest
+    earlier = [revision for revision in revisions if right and revision.round < right.round]
+    left = by_round.get(a) or (earlier[0] if earlier else right)
+    chosen = {revision.pk: revision for revision in (left, right) if revision is not None}
+    feedback = _numbered(list(_feedback_items(organisation).filter(revision_id__in=list(chosen))))
+    for revision in chosen.values():
+        revision.feedback = [item for item in feedback if item.revision_id == revision.pk]
+    return {"revisions": revisions, "a": left, "b": right}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import feedback, revisions, sessions, stage_panel
+from .views import compare, feedback, revisions, sessions, stage_panel
 
 app_name = "reviews"
 
@@ -20,6 +20,7 @@ urlpatterns = [
     path("reviews/<int:pk>/complete", sessions.session_complete, name="complete"),
     path("deliverables/<int:pk>/review", revisions.annotate, name="annotate"),
     path("deliverables/<int:pk>/revisions", revisions.revision_upload_view, name="revision_upload"),
+    path("deliverables/<int:pk>/compare", compare.compare, name="compare"),
     path("deliverables/<int:pk>/stages/<int:stage_pk>/review/", stage_panel.stage_panel, name="stage_panel"),
     path("revisions/<int:pk>/file", revisions.revision_file, name="revision_file"),
     path("revisions/<int:pk>/annotations", feedback.annotation_add, name="annotation_add"),

@@ -154,6 +154,18 @@ REVISION_MAX_UPLOAD_BYTES = env.int("REVISION_MAX_UPLOAD_BYTES", default=200 * 1
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# --- Revision thumbnails (deliverables/thumbnails.py), made by a Celery task after each upload ------------------
+# The longest side of a thumbnail, in pixels (pages draw them at up to half that, sharp on high-density screens).
+THUMBNAIL_SIZE = env.int("THUMBNAIL_SIZE", default=480)
+# An image declaring more pixels than this gets the icon instead of being decoded (a decompression bomb).
+THUMBNAIL_MAX_PIXELS = env.int("THUMBNAIL_MAX_PIXELS", default=60_000_000)
+# The ffmpeg that takes a video's poster frame: a name looked up on PATH or a full path. Empty (or not installed):
+# videos get the icon.
+THUMBNAIL_FFMPEG = env("THUMBNAIL_FFMPEG", default="ffmpeg")
+THUMBNAIL_FFMPEG_TIMEOUT_SECONDS = env.float("THUMBNAIL_FFMPEG_TIMEOUT_SECONDS", default=30.0)
+# Tries counted before each rendering: a file that kills or hangs the worker gets the icon after this many.
+THUMBNAIL_MAX_ATTEMPTS = env.int("THUMBNAIL_MAX_ATTEMPTS", default=3)
+
 # --- Files fetched from upstream systems (an Optimizely CMP task's asset, docs/adapters/optimizely.md) -----------
 # Larger files are refused before or while downloading; the timeout bounds each request, connect to last byte.
 UPSTREAM_FETCH_MAX_BYTES = env.int("UPSTREAM_FETCH_MAX_BYTES", default=REVISION_MAX_UPLOAD_BYTES)
@@ -433,6 +445,8 @@ SPREADSHEET_IMPORT_TIME_LIMIT = env.int("SPREADSHEET_IMPORT_TIME_LIMIT", default
 SPREADSHEET_IMPORT_STALL_SECONDS = env.int("SPREADSHEET_IMPORT_STALL_SECONDS", default=300)
 SPREADSHEET_IMPORT_AUTO_RETRIES = env.int("SPREADSHEET_IMPORT_AUTO_RETRIES", default=2)
 CELERY_BEAT_SCHEDULE["spreadsheets.requeue_stalled"] = {"task": "spreadsheets.requeue_stalled", "schedule": 60.0}
+# Thumbnails still PENDING a few minutes after their revision (a lost message, a killed worker) are sent again.
+CELERY_BEAT_SCHEDULE["deliverables.thumbnail_sweep"] = {"task": "deliverables.thumbnail_sweep", "schedule": 300.0}
 
 # --- Logging (tracker/logging.py) -----------------------------------------------------------------------------
 # JSON lines for the log shipper in production, readable lines on a developer's terminal. Every line carries the

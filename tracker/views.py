@@ -52,8 +52,10 @@ def show_refusal(request: HttpRequest, error: ApplicationError) -> None:
 
 
 def redirect_after_post(request: HttpRequest, to: str) -> HttpResponse:
-    """Plain forms follow a 303; htmx requests are told where to go with HX-Redirect."""
-    if request.htmx:
+    """Plain forms follow a 303; htmx requests are told where to go with HX-Redirect, except a boosted form's
+    (the presenter's, `hx-boost`): htmx follows the redirect itself and swaps the page in place, so the document,
+    and the browser's full screen with it, stays."""
+    if request.htmx and not request.htmx.boosted:
         response = HttpResponse(status=204)
         response["HX-Redirect"] = to
         return response

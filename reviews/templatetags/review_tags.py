@@ -35,6 +35,13 @@ def is_video(revision) -> bool:
     return bool(revision) and (revision.content_type or "").startswith("video/")
 
 
+@register.filter
+def has_picture(revision) -> bool:
+    """Whether the compare page can draw the round as a picture: an image file, or a thumbnail (a PDF's first
+    page, a video's poster frame)."""
+    return is_image(revision) or (bool(revision) and revision.thumbnail_status == "READY")
+
+
 @register.simple_tag
 def ratio(done, total) -> str:
     """Width of a progress bar, in percent."""

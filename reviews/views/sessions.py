@@ -203,8 +203,9 @@ def session_decide(request, pk: int, item_pk: int):
         show_form_errors(request, form)
     if not decided:  # a refusal stays on the item, so its message sits next to the decision it is about
         order = list(session.items.order_by("position", "id").values_list("pk", flat=True))
+        full = "&full=1" if request.POST.get("full") == "1" else ""
         return redirect_after_post(
-            request, f"{reverse('reviews:present', args=[session.pk])}?item={order.index(item.pk) + 1}"
+            request, f"{reverse('reviews:present', args=[session.pk])}?item={order.index(item.pk) + 1}{full}"
         )
     return redirect_back(request, reverse("reviews:present", args=[session.pk]))
 
@@ -221,7 +222,12 @@ def session_complete(request, pk: int):
 @login_required
 @require_GET
 def session_present(request, pk: int):
-    """One item at a time: the revision large with its pins, the checklist beside it, the decision buttons."""
+    """One item at a time: the revision large with its pins, the checklist beside it, the decision buttons.
+
+    `?full=1` is present mode: the same page without the sidebar, which the "Full screen" button also puts in the
+    browser's full screen. Its links and forms are htmx-boosted, so moving between items and deciding swap the
+    page in place and the full screen stays (a page load would leave it); Esc leaves for the page with the
+    sidebar (static/js/present.js)."""
     organisation = organisation_for_user(request.user)
     session = selectors.review_session_get(organisation=organisation, pk=pk)
     if session.status == ReviewSession.Status.DRAFT:
@@ -239,6 +245,7 @@ def session_present(request, pk: int):
     # After a decision the presenter moves on to the next item still to decide (after this one, then from the top),
     # never to one already decided; when none is left it stays here, where "Complete session" is.
     after = [i for i in undecided if i > index] + [i for i in undecided if i < index]
+    full = request.GET.get("full") == "1"
     return render(
         request,
         "reviews/session_present.html",
@@ -254,6 +261,8 @@ def session_present(request, pk: int):
             "decision_form": DecisionForm(initial={"notes": current.notes}),
             "can_run": has_permission(request.user, Permission.REVIEW_RUN),
             "can_write": has_permission(request.user, Permission.FEEDBACK_WRITE),
+            "full": full,
+            "mode": "&full=1" if full else "",  # carried by every link and form that stays in the presenter
         },
     )
 

@@ -1,23 +1,8 @@
-// Review pages: drop a pin by clicking the image, keep pins and checklist highlighted together,
-// and move between presenter items with the arrow keys. Everything is saved by plain form posts.
+// Review pages: drop a pin by clicking the image, keep pins and checklist highlighted together. Everything is saved
+// by plain form posts. Listeners sit on the document, so they keep working after the presenter swaps its page in
+// (the presenter's keys are static/js/present.js).
 (function () {
   "use strict";
-
-  function typing(target) {
-    return target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
-  }
-
-  // Presenter: ArrowLeft / ArrowRight follow the previous / next links.
-  document.addEventListener("keydown", function (event) {
-    if (event.altKey || event.ctrlKey || event.metaKey || typing(event.target)) return;
-    var which = event.key === "ArrowRight" ? "next" : event.key === "ArrowLeft" ? "prev" : null;
-    if (!which) return;
-    var link = document.querySelector('[data-nav="' + which + '"]');
-    if (link) {
-      event.preventDefault();
-      window.location.href = link.href;
-    }
-  });
 
   // Pins and checklist items share data-item: pointing at one lights up the other.
   function hot(id, on) {
@@ -25,16 +10,19 @@
       el.classList.toggle("is-hot", on);
     });
   }
-  document.querySelectorAll("[data-item]").forEach(function (el) {
-    el.addEventListener("mouseenter", function () { hot(el.dataset.item, true); });
-    el.addEventListener("mouseleave", function () { hot(el.dataset.item, false); });
+  document.addEventListener("mouseover", function (event) {
+    var el = event.target.closest && event.target.closest("[data-item]");
+    if (el && !(event.relatedTarget && el.contains(event.relatedTarget))) hot(el.dataset.item, true);
   });
-  document.querySelectorAll(".review-pin").forEach(function (pin) {
-    pin.addEventListener("click", function (event) {
-      event.stopPropagation();
-      var item = document.getElementById("item-" + pin.dataset.item);
-      if (item) item.scrollIntoView({ block: "nearest", behavior: "smooth" });
-    });
+  document.addEventListener("mouseout", function (event) {
+    var el = event.target.closest && event.target.closest("[data-item]");
+    if (el && !(event.relatedTarget && el.contains(event.relatedTarget))) hot(el.dataset.item, false);
+  });
+  document.addEventListener("click", function (event) {
+    var pin = event.target.closest && event.target.closest(".review-pin[data-item]");
+    if (!pin) return;
+    var item = document.getElementById("item-" + pin.dataset.item);
+    if (item) item.scrollIntoView({ block: "nearest", behavior: "smooth" });
   });
 
   // Annotation page: a click on the image places a new numbered pin and opens the comment form.
