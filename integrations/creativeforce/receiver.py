@@ -9,10 +9,10 @@ import hashlib
 import hmac
 
 from integrations.inbound.models import WebhookReceipt
-from integrations.inbound.receiver import WebhookRejected
+from integrations.inbound.receiver import WebhookRejected, header_or_refuse, secrets_or_refuse
 from integrations.upstream import services as upstream
 from integrations.upstream.receiver import AdapterReceiverApi, Outcome, Status
-from integrations.webhooks.secrets import any_matches, configured_secrets
+from integrations.webhooks.secrets import any_matches
 
 from .mapping import PROVIDER, on_job
 from .payload import CfEvent, event_label, object_keys, read_event, text
@@ -39,12 +39,8 @@ class CreativeForceWebhookApi(AdapterReceiverApi):
 
     def verify(self, request, body: bytes) -> None:
         self.receipt.event = text(request.headers.get(EVENT_HEADER))[:100]
-        secrets = configured_secrets(SECRET_SETTING)
-        if not secrets:
-            raise WebhookRejected(401, f"{SECRET_SETTING} not configured")
-        provided = request.headers.get(SIGNATURE_HEADER, "").strip()
-        if not provided:
-            raise WebhookRejected(401, "missing signature header")
+        secrets = secrets_or_refuse(SECRET_SETTING)
+        provided = header_or_refuse(request, SIGNATURE_HEADER)
         provided_bytes = provided.lower().encode("utf-8", "backslashreplace")
         if not any_matches(
             secrets, lambda secret: hmac.compare_digest(signature_for(secret, body).encode(), provided_bytes)

@@ -25,7 +25,7 @@ from rest_framework.response import Response
 from briefs.services import brief_upsert
 from deliverables.models import Transition
 from deliverables.services import deliverable_upsert
-from integrations.webhooks.secrets import any_matches, configured_secrets
+from integrations.webhooks.secrets import any_matches
 from projects.services import project_intake
 from tracker.api.intake import run_upsert
 from tracker.errors import ApplicationError, NotFoundError
@@ -33,7 +33,7 @@ from tracker.services import organisation_default
 
 from . import services
 from .models import WebhookReceipt
-from .receiver import BaseReceiverApi, WebhookRejected, parse_json
+from .receiver import BaseReceiverApi, WebhookRejected, parse_json, secrets_or_refuse
 from .receiver import text_of as _text
 from .selectors import project_by_omg_job_number
 from .serializers import BriefWebhookSerializer, DeliverableWebhookSerializer, OmgWebhookSerializer
@@ -71,9 +71,7 @@ class WebhookReceiverApi(BaseReceiverApi):
         if not header and getattr(settings, self.insecure_setting):
             logger.warning("inbound.unsigned_call_accepted", extra={"route": self.route})
             return
-        secrets = configured_secrets(self.secret_setting)
-        if not secrets:
-            raise WebhookRejected(401, f"{self.secret_setting} not configured")
+        secrets = secrets_or_refuse(self.secret_setting)
         if not header:
             raise WebhookRejected(401, "missing signature header")
         if not any_matches(secrets, lambda secret: signature_matches(secret, body, header)):

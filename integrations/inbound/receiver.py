@@ -28,6 +28,7 @@ from rest_framework.views import APIView
 
 from integrations.webhooks.network import source_ip
 from integrations.webhooks.ratelimit import webhook_retry_after
+from integrations.webhooks.secrets import configured_secrets
 from tracker import metrics
 from tracker.api.errors import MAX_ISSUES, PayloadTooLarge, flatten_issues
 from tracker.api.intake import UpsertFailed, upsert_failed
@@ -84,6 +85,22 @@ def parse_json(body: bytes):
         return parse_json_body(body)
     except InvalidJSON as error:
         raise WebhookRejected(400, "invalid JSON body") from error
+
+
+def secrets_or_refuse(setting_name: str) -> list[str]:
+    """The route's current and previous secrets; none set: 401 `<NAME> not configured`."""
+    secrets = configured_secrets(setting_name)
+    if not secrets:
+        raise WebhookRejected(401, f"{setting_name} not configured")
+    return secrets
+
+
+def header_or_refuse(request, name: str, missing: str = "missing signature header") -> str:
+    """A header the sender must send (its signature, its timestamp); absent or blank: 401 `missing`."""
+    value = request.headers.get(name, "").strip()
+    if not value:
+        raise WebhookRejected(401, missing)
+    return value
 
 
 def text_of(value) -> str:

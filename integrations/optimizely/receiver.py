@@ -6,9 +6,9 @@ import hashlib
 import hmac
 
 from integrations.inbound.models import WebhookReceipt
-from integrations.inbound.receiver import WebhookRejected
+from integrations.inbound.receiver import WebhookRejected, header_or_refuse, secrets_or_refuse
 from integrations.upstream.receiver import AdapterReceiverApi, Outcome
-from integrations.webhooks.secrets import any_matches, configured_secrets
+from integrations.webhooks.secrets import any_matches
 
 from . import mapping
 from .constants import PROVIDER, SECRET_SETTING
@@ -24,12 +24,8 @@ class CmpReceiverApi(AdapterReceiverApi):
     provider = PROVIDER
 
     def verify(self, request, body: bytes) -> None:
-        secrets = configured_secrets(SECRET_SETTING)
-        if not secrets:
-            raise WebhookRejected(401, f"{SECRET_SETTING} not configured")
-        sent = request.headers.get(HEADER, "")
-        if not sent:
-            raise WebhookRejected(401, f"missing {HEADER} header")
+        secrets = secrets_or_refuse(SECRET_SETTING)
+        sent = header_or_refuse(request, HEADER, f"missing {HEADER} header")
         # Digests of both sides are compared, so not even the secret's length shows in the time taken.
         sent_digest = _digest(sent)
         if not any_matches(secrets, lambda secret: hmac.compare_digest(_digest(secret), sent_digest)):

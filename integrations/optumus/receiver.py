@@ -9,10 +9,10 @@ then is the body parsed; `mapping.handle` does the rest.
 from datetime import UTC, datetime
 
 from integrations.inbound.models import WebhookReceipt
-from integrations.inbound.receiver import WebhookRejected
+from integrations.inbound.receiver import WebhookRejected, header_or_refuse, secrets_or_refuse
 from integrations.upstream.models import Provider
 from integrations.upstream.receiver import AdapterReceiverApi
-from integrations.webhooks.secrets import any_matches, configured_secrets
+from integrations.webhooks.secrets import any_matches
 
 from . import mapping, signing
 
@@ -26,15 +26,9 @@ class OptumusWebhookApi(AdapterReceiverApi):
     route = WebhookReceipt.Route.OPTUMUS
 
     def verify(self, request, body: bytes) -> None:
-        secrets = configured_secrets(SECRET_SETTING)
-        if not secrets:
-            raise WebhookRejected(401, f"{SECRET_SETTING} not configured")
-        signature = request.headers.get(SIGNATURE_HEADER, "").strip()
-        if not signature:
-            raise WebhookRejected(401, "missing signature header")
-        timestamp = request.headers.get(TIMESTAMP_HEADER, "").strip()
-        if not timestamp:
-            raise WebhookRejected(401, "missing timestamp header")
+        secrets = secrets_or_refuse(SECRET_SETTING)
+        signature = header_or_refuse(request, SIGNATURE_HEADER)
+        timestamp = header_or_refuse(request, TIMESTAMP_HEADER, "missing timestamp header")
         try:
             signed_ms = signing.parse_timestamp(timestamp)
         except signing.SignatureRefused as error:
