@@ -6,10 +6,10 @@ from django.utils import timezone
 from projects.forms import pipeline_choice
 from projects.models import PipelineTemplate
 from tracker.constants import Priority
-from tracker.models import ClientTeam, Organisation
+from tracker.models import ClientTeam, Organisation, User
 
 from .models import Brief
-from .selectors import SORTS
+from .selectors import SORTS, brief_assignable_users
 
 
 class InboxFilterForm(forms.Form):
@@ -20,6 +20,7 @@ class InboxFilterForm(forms.Form):
     priority = forms.ChoiceField(choices=[("", "All priorities"), *Priority.choices], required=False)
     source = forms.ChoiceField(choices=[("", "All sources")], required=False)
     q = forms.CharField(required=False, max_length=200, label="Search")
+    assigned = forms.ChoiceField(choices=[("", "Anyone's"), ("me", "Assigned to me")], required=False)
     sort = forms.ChoiceField(
         choices=[
             ("received", "Newest first"),
@@ -49,6 +50,7 @@ class InboxFilterForm(forms.Form):
             "priority": data.get("priority") or "",
             "source": data.get("source") or "",
             "search": (data.get("q") or "").strip(),
+            "assigned_to_me": data.get("assigned") == "me",
             "sort": sort if sort in SORTS else "received",
         }
 
@@ -142,3 +144,13 @@ class RejectForm(forms.Form):
         if not reason:
             raise forms.ValidationError("Give a reason for rejecting the brief.")
         return reason
+
+
+class AssignForm(forms.Form):
+    """Who looks after a brief: one of the organisation's people who may triage, or nobody."""
+
+    assignee = forms.ModelChoiceField(queryset=User.objects.none(), required=False, empty_label="Nobody")
+
+    def __init__(self, *args, organisation: Organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = brief_assignable_users(organisation=organisation)

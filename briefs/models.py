@@ -39,6 +39,10 @@ class Brief(TimeStampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+    # The producer who looks after the brief until it is decided (set in the inbox; told by notification).
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="assigned_briefs"
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

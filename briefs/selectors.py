@@ -4,7 +4,8 @@ from django.db.models import Case, Count, IntegerField, Min, Q, QuerySet, Value,
 
 from tracker.constants import PRIORITY_RANK
 from tracker.errors import NotFoundError
-from tracker.models import Organisation
+from tracker.models import Organisation, User
+from tracker.permissions import ROLE_PERMISSIONS, Permission
 
 from .models import Brief
 
@@ -34,9 +35,12 @@ def brief_filtered(
     priority: str = "",
     source: str = "",
     search: str = "",
+    assignee_id: int | None = None,
 ) -> QuerySet[Brief]:
     """The organisation's briefs narrowed by the inbox filters, every status."""
     briefs = Brief.objects.filter(organisation=organisation)
+    if assignee_id:
+        briefs = briefs.filter(assignee_id=assignee_id)
     if client_team_id:
         briefs = briefs.filter(client_team_id=client_team_id)
     if priority:
@@ -61,7 +65,7 @@ def brief_inbox(*, organisation: Organisation, status: str, sort: str = DEFAULT_
     return (
         brief_filtered(organisation=organisation, **filters)
         .filter(status=status)
-        .select_related("client_team", "converted_project")
+        .select_related("client_team", "converted_project", "assignee")
         .annotate(priority_rank=_priority_rank())
         .order_by(*ordering)
     )
@@ -96,3 +100,11 @@ def brief_detail(*, organisation: Organisation, pk: int) -> Brief:
         )
     except Brief.DoesNotExist as error:
         raise NotFoundError("brief not found") from error
+
+
+def brief_assignable_users(*, organisation: Organisation) -> QuerySet[User]:
+    """Who a brief can be assigned to: the organisation's active people who may triage briefs."""
+    roles = [role for role, permissions in ROLE_PERMISSIONS.items() if Permission.BRIEF_TRIAGE in permissions]
+    return User.objects.filter(organisation=organisation, is_active=True, role__in=roles).order_by(
+        "first_name", "last_name", "username"
+    )

@@ -1,6 +1,7 @@
 """Writes for briefs: intake (create / upsert on externalId) and triage (promote, reject, reopen)."""
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from projects.models import Project
@@ -8,8 +9,9 @@ from projects.services import project_create
 from tracker.db import upsert
 from tracker.errors import ConflictError
 from tracker.events import emit
-from tracker.models import Organisation
-from tracker.permissions import Permission, require_permission
+from tracker.models import Notification, Organisation, User
+from tracker.permissions import Permission, has_permission, require_permission
+from tracker.services import notification_create
 
 from .models import Brief
 
@@ -148,4 +150,30 @@ def brief_reopen(*, brief: Brief, actor) -> Brief:
     brief.decided_at = timezone.now()
     brief.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
     emit("brief.reopened", _event_payload(brief))
+    return brief
+
+
+@transaction.atomic
+def brief_assign(*, brief: Brief, actor, assignee: User | None) -> Brief:
+    """Give a brief to a producer to look after (None: to nobody). Needs BRIEF_TRIAGE; the assignee must be an
+    active person of the brief's organisation who may triage, and is told unless they assigned it themselves."""
+    require_permission(actor, Permission.BRIEF_TRIAGE)
+    brief = Brief.objects.select_for_update().get(pk=brief.pk)
+    if assignee is not None:
+        allowed = assignee.is_active and assignee.organisation_id == brief.organisation_id
+        if not allowed or not has_permission(assignee, Permission.BRIEF_TRIAGE):
+            raise ConflictError(f"{assignee} cannot be given briefs", {"field": "assignee"})
+    if brief.assignee_id == (assignee.pk if assignee else None):
+        return brief
+    brief.assignee = assignee
+    brief.save(update_fields=["assignee", "updated_at"])
+    if assignee is not None and (actor is None or assignee.pk != actor.pk):
+        by = f" by {actor}" if actor is not None else ""
+        notification_create(
+            recipient=assignee,
+            kind=Notification.Kind.ASSIGNED,
+            title=f"Brief assigned to you: {brief.title}"[:255],
+            body=f"Assigned to you{by} to triage.",
+            url=reverse("briefs:detail", args=[brief.pk]),
+        )
     return brief

@@ -12,4 +12,5 @@ urlpatterns = [
     path("briefs/<int:pk>/promote/", views.promote, name="promote"),
     path("briefs/<int:pk>/reject/", views.reject, name="reject"),
     path("briefs/<int:pk>/reopen/", views.reopen, name="reopen"),
+    path("briefs/<int:pk>/assign/", views.assign, name="assign"),
 ]

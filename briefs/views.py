@@ -17,7 +17,7 @@ from tracker.services import organisation_for_user
 from tracker.views import redirect_after_post, refusal_text, show_refusal
 
 from . import selectors, services
-from .forms import BriefCreateForm, InboxFilterForm, PromoteForm, RejectForm
+from .forms import AssignForm, BriefCreateForm, InboxFilterForm, PromoteForm, RejectForm
 from .models import Brief
 
 PAGE_SIZE = 25
@@ -27,6 +27,13 @@ def _brief(request, pk: int) -> Brief:
     return selectors.brief_detail(organisation=organisation_for_user(request.user), pk=pk)
 
 
+def _inbox_filters(request, params: dict) -> dict:
+    """The selector's filters from the inbox's query string ("assigned to me" is the signed-in person)."""
+    filters = {name: params[name] for name in ("client_team_id", "priority", "source", "search")}
+    filters["assignee_id"] = request.user.pk if params["assigned_to_me"] else None
+    return filters
+
+
 @login_required
 def inbox(request):
     organisation = organisation_for_user(request.user)
@@ -34,7 +41,7 @@ def inbox(request):
         request.GET, organisation=organisation, sources=selectors.brief_sources(organisation=organisation)
     )
     params = form.cleaned()
-    filters = {name: params[name] for name in ("client_team_id", "priority", "source", "search")}
+    filters = _inbox_filters(request, params)
     briefs = selectors.brief_inbox(organisation=organisation, status=params["status"], sort=params["sort"], **filters)
     page = Paginator(briefs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -68,7 +75,7 @@ def inbox_export(request):
         request.GET, organisation=organisation, sources=selectors.brief_sources(organisation=organisation)
     )
     params = form.cleaned()
-    filters = {name: params[name] for name in ("client_team_id", "priority", "source", "search")}
+    filters = _inbox_filters(request, params)
     briefs = selectors.brief_inbox(organisation=organisation, status=params["status"], sort=params["sort"], **filters)
     headers = ("Title", "External ID", "Status", "Team", "Priority", "Requestor", "Requestor email", "Source",
                "Requested due", "Received", "Project", "Rejection reason")  # fmt: skip
@@ -109,6 +116,7 @@ def _detail_context(request, brief: Brief, **extra) -> dict:
         "brief": brief,
         "can_triage": has_permission(request.user, Permission.BRIEF_TRIAGE),
         "reject_form": RejectForm(),
+        "assign_form": AssignForm(initial={"assignee": brief.assignee_id}, organisation=brief.organisation),
         **extra,
     }
 
@@ -182,3 +190,21 @@ def reopen(request, pk: int):
     else:
         messages.success(request, "Brief reopened: it is back in the pending inbox.")
     return redirect_after_post(request, reverse("briefs:detail", args=[brief.pk]))
+
+
+@login_required
+@require_POST
+def assign(request, pk: int):
+    brief = _brief(request, pk)
+    form = AssignForm(request.POST, organisation=brief.organisation)
+    if form.is_valid():
+        try:
+            brief = services.brief_assign(brief=brief, actor=request.user, assignee=form.cleaned_data["assignee"])
+        except ApplicationError as error:
+            form.add_error("assignee", refusal_text(error))
+        else:
+            who = brief.assignee or "nobody"
+            messages.success(request, f"Brief assigned to {who}.")
+            return redirect_after_post(request, reverse("briefs:detail", args=[brief.pk]))
+    require_permission(request.user, Permission.BRIEF_TRIAGE)
+    return render(request, "briefs/detail.html", _detail_context(request, brief, assign_form=form), status=400)
