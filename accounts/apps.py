@@ -12,5 +12,5 @@ class AccountsConfig(AppConfig):
         from . import receivers  # noqa: F401  (connects the sign-in signals to the audit)
         from .selectors import login_events_old
 
-        register_nav_item("users", "Users", "accounts:users", 5, SETTINGS)
+        register_nav_item("users", "Users", "accounts:users", 15, SETTINGS)
         register_retention("accounts.login_events", login_events_old, "sign-in audit, LOGIN_AUDIT_RETENTION_DAYS")

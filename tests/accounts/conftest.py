@@ -24,3 +24,16 @@ def fresh_lockouts(settings):
     clear()
     yield
     clear()
+
+
+@pytest.fixture
+def oidc_provider(settings):
+    """A running fake OpenID Connect provider, and single sign-on configured against it."""
+    from tests.accounts.fake_oidc import FakeProvider, configure
+
+    provider = FakeProvider().start()
+    configure(settings, provider)
+    try:
+        yield provider
+    finally:
+        provider.stop()
