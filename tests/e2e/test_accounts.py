@@ -5,10 +5,10 @@ import re
 
 import pytest
 from django.core import mail
+from django.core.cache import cache
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from accounts.lockout import lockout_clear
 from tests.factories import UserFactory
 from tracker.models import User
 
@@ -19,13 +19,9 @@ PASSWORD = "pass-for-tests-1"
 def fresh_lockouts(settings):
     """The browser signs in from 127.0.0.1, as every browser test does: leave no failures counted for it."""
     settings.AXES_FAILURE_LIMIT = 3
-
-    def clear():
-        lockout_clear(username="priya", ip_addresses=["127.0.0.1"])
-
-    clear()
+    cache.clear()
     yield
-    clear()
+    cache.clear()
 
 
 def sign_in(page, live_server, username, password):
