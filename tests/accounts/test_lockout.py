@@ -127,3 +127,11 @@ def test_a_successful_sign_in_clears_the_count(producer):
 
 def test_client_login_without_a_request_still_works(producer):
     assert Client().login(username="priya", password=PASSWORD)
+
+
+def test_django_admin_lists_failures_for_names_nobody_has(admin_user):
+    Client(REMOTE_ADDR=ATTACKER_IP).post(reverse("login"), {"username": "nobody-here", "password": "wrong"})
+    client = Client()
+    client.force_login(admin_user)
+    body = client.get(reverse("admin:accounts_loginevent_changelist")).content.decode()
+    assert "nobody-here" in body and ATTACKER_IP in body
