@@ -43,6 +43,16 @@ def require_broker() -> str:
     return url
 
 
+def require_shared_cache() -> str:
+    """A test of what several web processes share (rate limits, sign-in lockouts) needs CACHE_URL on Redis."""
+    url = os.environ.get("CACHE_URL", "")
+    if not url.startswith("redis"):
+        if REQUIRE_SERVICES:
+            pytest.fail("this test needs a Redis cache and CI requires it: set CACHE_URL")
+        pytest.skip("needs a cache shared between processes: set CACHE_URL to a Redis URL to run it")
+    return url
+
+
 def _uses_transactional_db(request) -> bool:
     marker = request.node.get_closest_marker("django_db")
     if marker and marker.kwargs.get("transaction"):

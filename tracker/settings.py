@@ -6,6 +6,7 @@ on SQLite under `var/`, in-process (eager) Celery and a local-memory cache. Sett
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -205,6 +206,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "tracker",
     "tracker.health",
+    "axes",
+    "accounts",
     "briefs",
     "projects",
     "deliverables",
@@ -238,6 +241,10 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "tracker.middleware.HtmxMessagesMiddleware",
     "tracker.middleware.ApplicationErrorMiddleware",
+    # Signs out a session idle for SESSION_IDLE_TIMEOUT_SECONDS (after AuthenticationMiddleware has the user).
+    "accounts.middleware.IdleTimeoutMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the lockout page (accounts.views.locked_out).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "tracker.urls"
@@ -296,6 +303,8 @@ if not CACHE_IS_SHARED:
     # processes. The zero-setup default is a single runserver process, so the counts are exact there;
     # production and CI set CACHE_URL to Redis and keep the check on.
     SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
+    # Likewise django-axes' warning that sign-in failures counted in a per-process cache are not shared.
+    SILENCED_SYSTEM_CHECKS.append("axes.W001")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -326,6 +335,70 @@ WHITENOISE_AUTOREFRESH = DEBUG
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# --- Accounts and access (accounts/, docs/OPERATIONS.md#accounts-and-access) -----------------------------------
+# First the lockout check (django-axes, refuses a locked account or address before any password is checked), then
+# passwords (refused for an organisation that signs in with SSO only), then OpenID Connect (inert unless set up).
+AUTHENTICATION_BACKENDS = [
+    "accounts.backends.LockoutBackend",
+    "accounts.backends.PasswordBackend",
+    "accounts.oidc.SsoBackend",
+]
+# Brute force (django-axes): failed sign-ins are counted per account and per source address, separately, in the
+# shared cache (CACHE_URL: Redis, so every web process adds to one count). AXES_FAILURE_LIMIT failures lock that
+# account, or that address, for AXES_COOLOFF_MINUTES after the last failure; then it opens by itself.
+AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_CACHE = "default"
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_MINUTES = env.int("AXES_COOLOFF_MINUTES", default=15)
+AXES_COOLOFF_TIME = timedelta(minutes=AXES_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = "accounts.lockout.lockout_parameters"
+# The address behind TRACKER_TRUSTED_PROXIES, worked out the one way the webhooks' rate limits do.
+AXES_CLIENT_IP_CALLABLE = "tracker.network.source_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.views_auth.locked_out"
+AXES_RESET_ON_SUCCESS = True
+# The cache handler keeps no rows: the login audit (accounts.LoginEvent) is the record, so axes' admin is off.
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False
+# Password reset (Django's own views at /password-reset/): a link valid this long, requests limited per source
+# address and per e-mail address (django-ratelimit, same cache).
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=3 * 60 * 60)
+PASSWORD_RESET_RATE_LIMIT = env("PASSWORD_RESET_RATE_LIMIT", default="5/h")
+# An invitation link is valid this many days.
+INVITATION_TTL_DAYS = env.int("INVITATION_TTL_DAYS", default=7)
+# Sessions: a session ends SESSION_IDLE_TIMEOUT_SECONDS after its last request (0 = never idle out), and in any
+# case SESSION_COOKIE_AGE after sign-in.
+SESSION_IDLE_TIMEOUT_SECONDS = env.int("SESSION_IDLE_TIMEOUT_SECONDS", default=8 * 60 * 60)
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=14 * 24 * 60 * 60)
+# Sign-in events are kept this many days (tracker/retention.py).
+LOGIN_AUDIT_RETENTION_DAYS = env.int("LOGIN_AUDIT_RETENTION_DAYS", default=365)
+# Single sign-on, OpenID Connect (mozilla-django-oidc): off unless OIDC_RP_CLIENT_ID is set. Endpoints come from
+# the provider's discovery document (OIDC_OP_DISCOVERY_URL) unless each is set on its own.
+OIDC_RP_CLIENT_ID = env("OIDC_RP_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env("OIDC_RP_CLIENT_SECRET", default="")
+OIDC_OP_DISCOVERY_URL = env("OIDC_OP_DISCOVERY_URL", default="")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env("OIDC_OP_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env("OIDC_OP_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env("OIDC_OP_USER_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env("OIDC_OP_JWKS_ENDPOINT", default="")
+OIDC_RP_SIGN_ALGO = env("OIDC_RP_SIGN_ALGO", default="RS256")
+OIDC_RP_SCOPES = env("OIDC_RP_SCOPES", default="openid email profile")
+OIDC_PROVIDER_NAME = env("OIDC_PROVIDER_NAME", default="single sign-on")
+# A person the provider vouches for whose e-mail matches no user and no invitation is let in (and created with
+# OIDC_DEFAULT_ROLE in TRACKER_DEFAULT_ORGANISATION) only when the address's domain is listed here.
+OIDC_ALLOWED_DOMAINS = [d.strip().lower() for d in env.list("OIDC_ALLOWED_DOMAINS", default=[]) if d.strip()]
+OIDC_DEFAULT_ROLE = env("OIDC_DEFAULT_ROLE", default="VIEWER")
+# Roles from the provider: the claim (e.g. "groups" or "roles") and which of its values means which role,
+# "tracker-admins=ADMIN,tracker-producers=PRODUCER". Unset: roles are managed on the users page only.
+OIDC_ROLE_CLAIM = env("OIDC_ROLE_CLAIM", default="")
+OIDC_ROLE_MAP = env.dict("OIDC_ROLE_MAP", default={})
+OIDC_TIMEOUT = env.float("OIDC_TIMEOUT", default=10.0)
+OIDC_USE_PKCE = True
+OIDC_STORE_ID_TOKEN = False
+LOGIN_REDIRECT_URL_FAILURE = "login"
+OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:sso_callback"
+# Notifications and account e-mails (password reset, invitations) go through EMAIL_BACKEND (above).
 
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)

@@ -12,6 +12,8 @@ admin.site.site_title = settings.TRACKER_BRAND_NAME
 site_patterns = [
     path("admin/", admin.site.urls),
     path("", include("tracker.site_urls")),
+    path("", include("accounts.auth_urls")),
+    path("", include("accounts.urls")),
     path("settings/api-keys/", include("tracker.settings_urls")),
     path("", include("briefs.urls")),
     path("", include("projects.urls")),

@@ -43,7 +43,14 @@ def page_queries(client, url) -> int:
 
 def test_each_app_registers_its_entries_in_its_ready():
     assert [item.key for item in nav_items(MAIN)] == ["home", "briefs", "projects", "reviews", "spreadsheets"]
-    assert [item.key for item in nav_items(SETTINGS)] == ["pipelines", "api_keys", "box", "webhooks", "integrations"]
+    assert [item.key for item in nav_items(SETTINGS)] == [
+        "pipelines",
+        "users",
+        "api_keys",
+        "box",
+        "webhooks",
+        "integrations",
+    ]
     assert nav_items(MAIN)[1].count is not None  # the pending-briefs badge
 
 
@@ -82,7 +89,7 @@ def test_the_settings_menu_lists_the_registered_settings_pages(client, admin_use
     html = sidebar_html(client, reverse("api_keys"))
     assert f'<a href="{reverse("projects:pipelines")}" aria-current="page">Settings</a>' in html
     subnav = re.search(r'<ul class="subnav">.*?</ul>', html).group(0)
-    assert re.findall(r">([^<]+)</a>", subnav) == ["Pipelines", "API keys", "Box", "Webhooks", "Integrations"]
+    assert re.findall(r">([^<]+)</a>", subnav) == ["Pipelines", "Users", "API keys", "Box", "Webhooks", "Integrations"]
     assert f'<a href="{reverse("api_keys")}" class="on">API keys</a>' in subnav
 
 
