@@ -6,8 +6,10 @@ TRACKER_TRUSTED_PROXIES): either reaching AXES_FAILURE_LIMIT refuses sign-ins fo
 passed since its last failure. The cache entry expires by itself, so a lockout ends without anyone acting.
 """
 
+import logging
 from datetime import datetime
 
+from axes.handlers.cache import AxesCacheHandler
 from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_client_username, get_cool_off, make_cache_key_list
 from axes.models import AccessBase
@@ -16,6 +18,8 @@ from django.core.cache import caches
 from django.utils import timezone
 
 from tracker.network import source_ip
+
+logger = logging.getLogger(__name__)
 
 COUNTED = ("username", "ip_address")
 
@@ -49,7 +53,11 @@ def locked_usernames(usernames: list[str]) -> set[str]:
     if not usernames:
         return set()
     keys = {_username_key(name): name for name in usernames}
-    counts = _cache().get_many(list(keys))
+    try:
+        counts = _cache().get_many(list(keys))
+    except Exception:  # the page still shows the people; their lockouts are unknown until the cache is back
+        logger.warning("accounts.lockout_unavailable", exc_info=True)
+        return set()
     return {keys[key] for key, count in counts.items() if count >= settings.AXES_FAILURE_LIMIT}
 
 
@@ -64,3 +72,28 @@ def lockout_ends_at(request) -> datetime:
     """When a request refused just now may try again: the lockout runs AXES_COOLOFF_TIME from the last failure,
     and a sign-in tried while locked out counts as one (axes' default), so that is from now."""
     return timezone.now() + (get_cool_off(request) or settings.AXES_COOLOFF_TIME)
+
+
+class FailOpenCacheHandler(AxesCacheHandler):
+    """Axes' cache handler, except that a cache that does not answer lets sign-ins through (and says so in the
+    log) rather than failing every sign-in with a 500. The lockout is a rail against guessing, like the webhooks'
+    rate limit: while Redis is down, passwords are still checked, only not counted."""
+
+    def get_failures(self, request, credentials: dict | None = None) -> int:
+        try:
+            return super().get_failures(request, credentials)
+        except Exception:
+            logger.warning("accounts.lockout_unavailable", exc_info=True)
+            return 0
+
+    def user_login_failed(self, sender, credentials: dict, request=None, **kwargs):
+        try:
+            return super().user_login_failed(sender, credentials, request, **kwargs)
+        except Exception:
+            logger.warning("accounts.lockout_unavailable", exc_info=True)
+
+    def user_logged_in(self, sender, request, user, **kwargs):
+        try:
+            return super().user_logged_in(sender, request, user, **kwargs)
+        except Exception:
+            logger.warning("accounts.lockout_unavailable", exc_info=True)

@@ -348,7 +348,7 @@ AUTHENTICATION_BACKENDS = [
 # shared cache (CACHE_URL: Redis, so every web process adds to one count). AXES_FAILURE_LIMIT failures lock that
 # account, or that address, for AXES_COOLOFF_MINUTES after the last failure; then it opens by itself.
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
-AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_HANDLER = "accounts.lockout.FailOpenCacheHandler"  # axes' cache handler, open when the cache is down
 AXES_CACHE = "default"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_MINUTES = env.int("AXES_COOLOFF_MINUTES", default=15)

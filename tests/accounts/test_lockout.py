@@ -135,3 +135,20 @@ def test_django_admin_lists_failures_for_names_nobody_has(admin_user):
     client.force_login(admin_user)
     body = client.get(reverse("admin:accounts_loginevent_changelist")).content.decode()
     assert "nobody-here" in body and ATTACKER_IP in body
+
+
+def test_with_the_cache_down_sign_in_still_works_and_is_never_a_500(producer, admin_user, settings):
+    """The lockout counts in the shared cache; while it does not answer, passwords are checked, only not counted."""
+    working = settings.CACHES
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:9/0"}
+    }
+    try:
+        client = Client(REMOTE_ADDR=ATTACKER_IP)
+        assert post_login(client, "priya", "wrong").status_code == 200  # the form again, with its error
+        assert post_login(client, "priya", PASSWORD).status_code == 302
+        admin = Client()
+        admin.force_login(admin_user)
+        assert admin.get(reverse("accounts:users")).status_code == 200  # lockouts unknown, the page still shows
+    finally:
+        settings.CACHES = working  # before the fixture clears the counters
