@@ -9,7 +9,7 @@ class AccountsConfig(AppConfig):
         from tracker.navigation import SETTINGS, register_nav_item
         from tracker.retention import register_retention
 
-        from . import receivers  # noqa: F401  (connects the sign-in signals to the audit)
+        from . import receivers, tasks  # noqa: F401  (the sign-in signals to the audit; the task names)
         from .selectors import login_events_old
 
         register_nav_item("users", "Users", "accounts:users", 15, SETTINGS)

@@ -9,6 +9,7 @@ import logging
 import secrets
 from datetime import timedelta
 
+from celery import signature
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -34,9 +35,29 @@ def invitation_url(token: str) -> str:
     return settings.TRACKER_PUBLIC_URL.rstrip("/") + reverse("accounts:invitation_accept", args=[token])
 
 
-def _send_invitation(invitation: Invitation, token: str) -> None:
-    """Sent after the invitation commits. A mail server that refuses is logged and the admin can resend: the
-    invitation itself stands."""
+def _queue_send(invitation: Invitation) -> None:
+    """After commit: the worker e-mails the link (the task is named, so this module never imports `tasks`). A
+    broker that does not answer is logged; the admin's "Send again" queues it anew."""
+
+    def send():
+        try:
+            signature("accounts.invitation_send", args=[invitation.pk]).apply_async()
+        except Exception:
+            logger.exception("accounts.invitation_enqueue_failed", extra={"invitation_id": invitation.pk})
+
+    transaction.on_commit(send)
+
+
+def invitation_send(*, invitation_id: int) -> str:
+    """E-mail a pending invitation its link. The link's token is made here, at sending time, and only its hash is
+    stored: no copy of a working link is ever written anywhere but the e-mail. Each send makes a new link, so
+    only the latest e-mail's link works. A mail server that refuses raises, and the task retries."""
+    with transaction.atomic():
+        invitation = Invitation.objects.select_for_update().filter(pk=invitation_id).first()
+        if invitation is None or not invitation.is_pending:
+            return "skipped"
+        token = _issue(invitation)
+        invitation.save(update_fields=["token_hash", "expires_at"])
     context = {
         "invitation": invitation,
         "url": invitation_url(token),
@@ -44,15 +65,13 @@ def _send_invitation(invitation: Invitation, token: str) -> None:
         "inviter": invitation.invited_by,
         "days": settings.INVITATION_TTL_DAYS,
     }
-    try:
-        send_mail(
-            subject=f"You are invited to {settings.TRACKER_BRAND_NAME}",
-            message=render_to_string("accounts/email/invitation.txt", context),
-            from_email=None,
-            recipient_list=[invitation.email],
-        )
-    except Exception:  # noqa: BLE001 - any transport error; the row and the audit remain
-        logger.exception("accounts.invitation_send_failed", extra={"invitation_id": invitation.pk})
+    send_mail(
+        subject=f"You are invited to {settings.TRACKER_BRAND_NAME}",
+        message=render_to_string("accounts/email/invitation.txt", context),
+        from_email=None,
+        recipient_list=[invitation.email],
+    )
+    return "sent"
 
 
 def _issue(invitation: Invitation) -> str:
@@ -78,7 +97,7 @@ def invitation_create(
         organisation=organisation, email=email, accepted_at__isnull=True, revoked_at__isnull=True
     ).update(revoked_at=now)
     invitation = Invitation(organisation=organisation, email=email, role=role, invited_by=actor)
-    token = _issue(invitation)
+    _issue(invitation)  # a hash is stored from the start; the link itself is made when the e-mail is sent
     try:
         with transaction.atomic():
             invitation.save()
@@ -93,7 +112,7 @@ def invitation_create(
         channel=LoginEvent.Channel.USERS_PAGE,
         detail={"email": email, "role": role},
     )
-    transaction.on_commit(lambda: _send_invitation(invitation, token))
+    _queue_send(invitation)
     return invitation
 
 
@@ -104,9 +123,9 @@ def invitation_resend(*, actor: User, invitation: Invitation) -> Invitation:
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if not invitation.is_pending:
         raise ConflictError("this invitation is no longer pending")
-    token = _issue(invitation)
+    _issue(invitation)  # the old link stops working now; the e-mail brings a new one
     invitation.save(update_fields=["token_hash", "expires_at"])
-    transaction.on_commit(lambda: _send_invitation(invitation, token))
+    _queue_send(invitation)
     return invitation
 
 
