@@ -72,6 +72,18 @@ def _default_organisation_rows(request, django_db_setup, django_db_blocker):
     importlib.import_module("projects.migrations.0003_default_organisation_teams_pipeline").create_defaults(apps, None)
 
 
+@pytest.fixture(autouse=True)
+def _celery_join_flag():
+    """Eager tasks that run in parallel threads (the race tests) share Celery's process-wide "a task is running,
+    joining would block" flag, which each eager call sets and restores: interleaved threads can leave it set, and a
+    later test's `result.get()` on a real worker would then refuse to wait. Every test ends with it as it began."""
+    from celery import _state as celery_state
+
+    saved = celery_state.task_join_will_block()
+    yield
+    celery_state._set_task_join_will_block(saved)
+
+
 @pytest.fixture
 def admin_user(db):
     return UserFactory(username="ada", role=User.Role.ADMIN, is_staff=True, is_superuser=True)

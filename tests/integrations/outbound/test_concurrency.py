@@ -2,7 +2,6 @@
 twice."""
 
 import pytest
-from celery import _state as celery_state
 
 from integrations.outbound.models import OutboundAttempt, OutboundDelivery
 from integrations.outbound.services import outbound_delivery_attempt, outbound_sweep
@@ -11,16 +10,6 @@ from tests.conftest import require_postgres
 from tests.factories import make_deliverable
 
 from .conftest import approve
-
-
-@pytest.fixture(autouse=True)
-def _celery_join_flag():
-    """Eager tasks run in parallel threads here, and Celery keeps "a task is running, joining would block" in one
-    process-wide flag that each eager call sets and restores: interleaved threads can leave it set, and a later
-    test's `result.get()` would then refuse to wait. Put it back as it was."""
-    saved = celery_state.task_join_will_block()
-    yield
-    celery_state._set_task_join_will_block(saved)
 
 
 @pytest.mark.postgres
