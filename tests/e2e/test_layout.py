@@ -113,3 +113,32 @@ def test_the_sidebar_becomes_a_top_bar_on_a_phone(page, live_server, login):
     title = page.locator("main h1").bounding_box()
     assert nav["width"] >= 380 and title["y"] > nav["y"] + nav["height"] - 1  # above the content, not beside it
     assert title["x"] < 40
+
+
+@pytest.mark.parametrize("width_name", list(WIDTHS))
+def test_the_admin_settings_pages_fit_their_width(page, live_server, login, screenshot, width_name):
+    """Settings → Users and Settings → Integrations, with rows in them, at each width."""
+    from integrations.inbound.services import webhook_receipt_record
+    from tests.factories import UserFactory
+
+    admin = UserFactory(username="ada-layout", role=User.Role.ADMIN, is_staff=True, is_superuser=True)
+    for n in range(4):
+        UserFactory(username=f"person-{n}", role=User.Role.PRODUCER)
+    for route, status, event in (
+        ("creativeforce", 200, "Task completed"),
+        ("optumus", 401, ""),
+        ("optimizely-task", 200, "task_step_completed"),
+        ("briefs", 200, "created"),
+    ):
+        webhook_receipt_record(route=route, status_code=status, event=event, external_key="job=d84eef10/product=7a78")
+    width, height = WIDTHS[width_name]
+    page.set_viewport_size({"width": width, "height": height})
+    login(page, live_server, admin)
+    found = {}
+    for name, path in {"users": reverse("accounts:users"), "integrations": reverse("upstream:integrations")}.items():
+        page.goto(live_server.url + path)
+        screenshot(page, f"layout-{name}-{width}")
+        problems = layout_problems(page)
+        if problems:
+            found[name] = problems
+    assert found == {}
