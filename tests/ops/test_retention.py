@@ -62,6 +62,7 @@ def delivery(endpoint, status: str, age: float) -> OutboundDelivery:
 
 def test_every_log_table_has_one_policy():
     assert [p.name for p in retention_policies()] == [
+        "accounts.login_events",
         "box.inbound_logs",
         "box.push_logs",
         "inbound.receipts",
