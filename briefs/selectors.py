@@ -2,6 +2,7 @@
 
 from django.db.models import Case, Count, IntegerField, Min, Q, QuerySet, Value, When
 
+from tracker.cache import cached, forget_on_commit
 from tracker.constants import PRIORITY_RANK
 from tracker.errors import NotFoundError
 from tracker.models import Organisation
@@ -67,12 +68,37 @@ def brief_inbox(*, organisation: Organisation, status: str, sort: str = DEFAULT_
     )
 
 
+# The unfiltered tab counts and the source choices are read on every inbox view and change only when a brief
+# arrives or is triaged: cached per organisation, forgotten by those writes (`brief_inbox_cache_forget`).
+INBOX_CACHE_SECONDS = 300
+
+
+def _counts_key(organisation_id: int) -> str:
+    return f"briefs:status-counts:{organisation_id}"
+
+
+def _sources_key(organisation_id: int) -> str:
+    return f"briefs:sources:{organisation_id}"
+
+
+def brief_inbox_cache_forget(*, organisation_id: int) -> None:
+    """Called by every write that adds a brief or changes its status or source, inside its transaction."""
+    forget_on_commit(_counts_key(organisation_id), _sources_key(organisation_id))
+
+
 def brief_status_counts(*, organisation: Organisation, **filters) -> dict[str, int]:
-    """Counts per status for the tabs (`filters` as for `brief_filtered`), in one aggregate query."""
-    totals = brief_filtered(organisation=organisation, **filters).aggregate(
-        **{status.lower(): Count("id", filter=Q(status=status)) for status in Brief.Status.values}
-    )
-    return {status: totals[status.lower()] for status in Brief.Status.values}
+    """Counts per status for the tabs (`filters` as for `brief_filtered`), in one aggregate query; without
+    filters from the cache when it has them."""
+
+    def count() -> dict[str, int]:
+        totals = brief_filtered(organisation=organisation, **filters).aggregate(
+            **{status.lower(): Count("id", filter=Q(status=status)) for status in Brief.Status.values}
+        )
+        return {status: totals[status.lower()] for status in Brief.Status.values}
+
+    if any(filters.values()):
+        return count()
+    return cached(_counts_key(organisation.pk), count, timeout=INBOX_CACHE_SECONDS)
 
 
 def brief_waiting_summary(*, organisation: Organisation) -> dict:
@@ -83,8 +109,17 @@ def brief_waiting_summary(*, organisation: Organisation) -> dict:
 
 
 def brief_sources(*, organisation: Organisation) -> list[str]:
-    return list(
-        Brief.objects.filter(organisation=organisation).order_by("source").values_list("source", flat=True).distinct()
+    """The sources the organisation's briefs came from (the inbox's source filter): a DISTINCT over every brief,
+    so cached."""
+    return cached(
+        _sources_key(organisation.pk),
+        lambda: list(
+            Brief.objects.filter(organisation=organisation)
+            .order_by("source")
+            .values_list("source", flat=True)
+            .distinct()
+        ),
+        timeout=INBOX_CACHE_SECONDS,
     )
 
 

@@ -1,0 +1,53 @@
+"""Read caches for what pages recount on every view, failing open: a cache that is down or slow costs the read it
+would have saved, never an error. Writers forget a key after their transaction commits (`forget_on_commit`), so a
+reader never caches what a rolled-back write did; every key also expires, a bound on any staleness a write that
+bypasses the services (a delete in Django admin) can cause."""
+
+import logging
+
+from django.core.cache import cache
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+# Every key this process has cached, so `forget_all` can drop exactly those (the test suite, between tests whose
+# rows were rolled back without a commit to forget them).
+_written: set[str] = set()
+
+
+def cached(key: str, compute, *, timeout: int):
+    """The value under `key`, or `compute()` stored there for `timeout` seconds."""
+    try:
+        value = cache.get(key)
+    except Exception:
+        logger.warning("cache.read_failed", extra={"key": key}, exc_info=True)
+        return compute()
+    if value is None:
+        value = compute()
+        try:
+            cache.set(key, value, timeout)
+            _written.add(key)
+        except Exception:
+            logger.warning("cache.write_failed", extra={"key": key}, exc_info=True)
+    return value
+
+
+def forget_on_commit(*keys: str) -> None:
+    """Delete `keys` now, for this transaction's own later reads, and again once it commits, since a reader in
+    between may have cached what was there before it."""
+
+    def forget():
+        try:
+            cache.delete_many(list(keys))
+        except Exception:
+            logger.warning("cache.delete_failed", extra={"keys": keys}, exc_info=True)
+
+    forget()
+    transaction.on_commit(forget)
+
+
+def forget_all() -> None:
+    """Forget every key this process has cached."""
+    if _written:
+        cache.delete_many(list(_written))
+        _written.clear()
