@@ -30,6 +30,7 @@ BRIEF_FIELDS = (
 def _event_payload(brief: Brief) -> dict:
     return {
         "briefId": str(brief.pk),
+        "organisationId": str(brief.organisation_id),  # so a subscriber need not read the brief to scope it
         "externalId": brief.external_id,
         "title": brief.title,
         "status": brief.status,

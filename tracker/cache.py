@@ -3,7 +3,9 @@ would have saved, never an error. Writers forget a key after their transaction c
 reader never caches what a rolled-back write did; every key also expires, a bound on any staleness a write that
 bypasses the services (a delete in Django admin) can cause."""
 
+import copy
 import logging
+import time
 
 from django.core.cache import cache
 from django.db import transaction
@@ -46,8 +48,41 @@ def forget_on_commit(*keys: str) -> None:
     transaction.on_commit(forget)
 
 
+class ProcessMemo:
+    """A per-process memo of small rows every intake call looks up and that almost never change (the default
+    organisation, an organisation's client teams), kept `seconds`: no query and no cache round trip at all.
+
+    A save or delete in this process clears it at once (`tracker.apps` connects `clear` to the models' signals);
+    other processes see the change within `seconds`. Each read gets its own copy, so no caller can change another's.
+    """
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self._values: dict = {}
+        _memos.append(self)
+
+    def get(self, key, compute):
+        """The memo of `key`, or `compute()` remembered (unless it is None: a miss is asked again next time)."""
+        hit = self._values.get(key)
+        now = time.monotonic()
+        if hit is not None and hit[0] > now:
+            return copy.copy(hit[1])
+        value = compute()
+        if value is not None:
+            self._values[key] = (now + self.seconds, value)
+        return copy.copy(value)
+
+    def clear(self, *args, **kwargs) -> None:
+        self._values.clear()
+
+
+_memos: list[ProcessMemo] = []
+
+
 def forget_all() -> None:
-    """Forget every key this process has cached."""
+    """Forget every key this process has cached, and every memo."""
+    for memo in _memos:
+        memo.clear()
     if _written:
         cache.delete_many(list(_written))
         _written.clear()

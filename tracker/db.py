@@ -21,7 +21,7 @@ def upsert(
             row = model.objects.select_for_update().filter(**lookup).first()
             if row is None:  # the conflict was on another constraint: not ours to resolve
                 raise
-    changed = [name for name, value in update_fields.items() if getattr(row, name) != value]
+    changed = [name for name, value in update_fields.items() if _value_of(row, name, value) != value]
     for name in changed:
         setattr(row, name, update_fields[name])
     if changed:
@@ -29,3 +29,15 @@ def upsert(
             changed.append("updated_at")
         row.save(update_fields=changed)
     return row, False
+
+
+def _value_of(row: models.Model, name: str, new_value):
+    """The row's `name`, to compare with `new_value`; a foreign key compared by id, without reading the row it
+    points to (the id stands in for it: rows are equal when their ids are)."""
+    field = row._meta.get_field(name)
+    if field.is_relation and field.many_to_one:
+        current = getattr(row, field.attname)
+        if isinstance(new_value, models.Model):
+            return new_value if current == new_value.pk else current
+        return current if new_value is None else getattr(row, name)
+    return getattr(row, name)

@@ -1,12 +1,18 @@
 from django.conf import settings
 
+from .cache import ProcessMemo
 from .errors import ApplicationError
 from .models import Notification, Organisation, User
 
+# Intake looks the default organisation up on every call; it is renamed perhaps once in its life.
+_organisations = ProcessMemo(seconds=60)
+
 
 def organisation_default() -> Organisation:
-    """The organisation that webhook intake and user-less work belong to (TRACKER_DEFAULT_ORGANISATION)."""
-    organisation = Organisation.objects.filter(slug=settings.TRACKER_DEFAULT_ORGANISATION).first()
+    """The organisation that webhook intake and user-less work belong to (TRACKER_DEFAULT_ORGANISATION), from the
+    per-process memo (`tracker.cache.ProcessMemo`) after the first call."""
+    slug = settings.TRACKER_DEFAULT_ORGANISATION
+    organisation = _organisations.get(slug, lambda: Organisation.objects.filter(slug=slug).first())
     if organisation is None:
         raise ApplicationError(f"organisation {settings.TRACKER_DEFAULT_ORGANISATION!r} does not exist")
     return organisation

@@ -64,6 +64,11 @@ def test_the_inbox_reads_its_tab_in_order_from_the_index(organisation):
 
 
 def test_the_api_and_the_projects_list_page_in_index_order(organisation):
+    Project.objects.bulk_create(
+        Project(organisation=organisation, project_code=f"P-{n}", name=f"Project {n}") for n in range(2000)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE projects_project")
     for ordering, index in (
         (("-updated_at", "-id"), "projects_updated_idx"),
         (("-created_at", "-id"), "projects_recent_idx"),
