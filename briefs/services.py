@@ -12,7 +12,7 @@ from tracker.models import Organisation
 from tracker.permissions import Permission, require_permission
 
 from .models import Brief
-from .selectors import brief_inbox_cache_forget
+from .selectors import brief_source_seen
 
 BRIEF_FIELDS = (
     "title",
@@ -68,7 +68,7 @@ def brief_upsert(
             update_fields=fields,
         )
     if created or "source" in fields:
-        brief_inbox_cache_forget(organisation_id=organisation.pk)
+        brief_source_seen(organisation_id=organisation.pk, source=brief.source)
     emit("brief.received" if created else "brief.updated", _event_payload(brief))
     return brief, created
 
@@ -117,7 +117,6 @@ def brief_promote(*, brief: Brief, actor, project_code: str | None = None, **pro
     brief.save(
         update_fields=["status", "converted_project", "decided_by", "decided_at", "rejection_reason", "updated_at"]
     )
-    brief_inbox_cache_forget(organisation_id=brief.organisation_id)
     emit("brief.accepted", _event_payload(brief))
     return project
 
@@ -136,7 +135,6 @@ def brief_reject(*, brief: Brief, actor, reason: str) -> Brief:
     brief.decided_by = actor
     brief.decided_at = timezone.now()
     brief.save(update_fields=["status", "rejection_reason", "decided_by", "decided_at", "updated_at"])
-    brief_inbox_cache_forget(organisation_id=brief.organisation_id)
     emit("brief.rejected", _event_payload(brief))
     return brief
 
@@ -153,6 +151,5 @@ def brief_reopen(*, brief: Brief, actor) -> Brief:
     brief.decided_by = actor
     brief.decided_at = timezone.now()
     brief.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
-    brief_inbox_cache_forget(organisation_id=brief.organisation_id)
     emit("brief.reopened", _event_payload(brief))
     return brief

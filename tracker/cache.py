@@ -77,12 +77,22 @@ class ProcessMemo:
 
 
 _memos: list[ProcessMemo] = []
+_sets: list[set] = []
+
+
+def process_set() -> set:
+    """A set this process keeps (what it has already seen), emptied by `forget_all` with the rest."""
+    remembered: set = set()
+    _sets.append(remembered)
+    return remembered
 
 
 def forget_all() -> None:
-    """Forget every key this process has cached, and every memo."""
+    """Forget every key this process has cached, every memo and every process set."""
     for memo in _memos:
         memo.clear()
+    for remembered in _sets:
+        remembered.clear()
     if _written:
         cache.delete_many(list(_written))
         _written.clear()

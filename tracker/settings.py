@@ -248,6 +248,7 @@ REDIS_CACHE_OPTIONS = {
 }
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
     CACHES["default"].setdefault("OPTIONS", {}).update(REDIS_CACHE_OPTIONS)
+    CACHES["default"]["BACKEND"] = "tracker.redis_cache.RedisCache"  # Django's, one client per pool
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_VIEW = "tracker.api.errors.rate_limited"
 # django-ratelimit only knows third-party Redis backends by name; Django's own RedisCache has the atomic
