@@ -45,7 +45,7 @@ def _only_known(fields: dict) -> dict:
     return fields
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def brief_upsert(
     *, organisation: Organisation, external_id: str | None = None, create_only: dict | None = None, **fields
 ) -> tuple[Brief, bool]:
@@ -55,6 +55,9 @@ def brief_upsert(
     Without an external id every call creates a new brief. Only the fields passed are written on update, so an
     omitted optional field never overwrites a stored one; `create_only` (the channel's `source`, say) is written
     on create only. An update never changes a brief's triage status.
+
+    Inside a caller's transaction it takes no savepoint of its own (two statements fewer on every webhook call):
+    a failure here fails the caller's whole transaction, which every caller lets roll back.
     """
     _only_known(fields)
     create_fields = {**_only_known(dict(create_only or {})), **fields}

@@ -12,21 +12,24 @@ def upsert(
 
     Safe when called concurrently with itself: the insert is `INSERT ... ON CONFLICT DO NOTHING` (SQLite: `INSERT
     OR IGNORE`), so losing the race to a unique constraint inserts nothing and raises nothing, and the winner's row
-    is re-read under a lock and updated instead. No savepoint: a create costs two statements (the locking read,
-    the insert), an update two (the read, the update when something changed). Call inside a transaction. `lookup`
-    must be covered by a unique constraint; a conflict on another one (no row matches `lookup` after the insert
-    did nothing) raises IntegrityError, and the transaction is still usable, so a caller may retry with, say,
-    another generated code. Rows are written without `save()`, so no model signal is sent (none is used).
+    is re-read under a lock and updated instead. A row that would not change (a replay) is read without a lock and
+    left alone; one that would is re-read under the lock and compared again. No savepoint: a create costs two
+    statements, a replay one, an update three. Call inside a transaction. `lookup` must be covered by a unique
+    constraint; a conflict on another one (no row matches `lookup` after the insert did nothing) raises
+    IntegrityError, and the transaction is still usable, so a caller may retry with, say, another generated code.
+    Rows are written without `save()`, so no model signal is sent (none is used).
     """
-    row = model.objects.select_for_update().filter(**lookup).first()
+    row = model.objects.filter(**lookup).first()
     if row is None:
         row = model(**lookup, **create_fields)
         if _insert_or_nothing(row):
             return row, True
-        row = model.objects.select_for_update().filter(**lookup).first()
-        if row is None:  # the conflict was on another constraint: not ours to resolve
-            raise IntegrityError(f"{model._meta.label}: the insert conflicted with a row another key names")
-    changed = [name for name, value in update_fields.items() if _value_of(row, name, value) != value]
+    elif not _changes(row, update_fields):
+        return row, False  # a replay: nothing to write, so no lock either (16 replays of one row do not queue)
+    row = model.objects.select_for_update().filter(**lookup).first()
+    if row is None:  # the conflict was on another constraint: not ours to resolve
+        raise IntegrityError(f"{model._meta.label}: the insert conflicted with a row another key names")
+    changed = _changes(row, update_fields)
     for name in changed:
         setattr(row, name, update_fields[name])
     if changed:
@@ -58,6 +61,10 @@ def _insert_or_nothing(row: models.Model) -> bool:
         setattr(row, field.attname, value)
     row._state.adding, row._state.db = False, using
     return True
+
+
+def _changes(row: models.Model, update_fields: dict) -> list[str]:
+    return [name for name, value in update_fields.items() if _value_of(row, name, value) != value]
 
 
 def _value_of(row: models.Model, name: str, new_value):
