@@ -99,8 +99,11 @@ worker: $(VENV)/.runtime
 beat: $(VENV)/.runtime
 	$(VENV)/bin/celery -A tracker beat --loglevel=info --schedule=var/celerybeat-schedule
 
+## bench: intake vs a bare view (needs Postgres, Redis, wrk), the page table, the worst bodies, spreadsheet imports (bench/README.md)
 bench: $(VENV)/.dev
-	$(PY) -m bench.run
+	$(PY) -m bench.intake
+	$(PY) -m bench.pages
+	mkdir -p var/bench && $(PY) -m bench.worst_case | tee var/bench/worst_case.md
 	$(PY) -m bench.spreadsheet_import
 
 ## bench-worst: the worst bodies the intake endpoints take within their limits, and what each costs

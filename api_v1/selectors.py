@@ -2,7 +2,8 @@
 
 from datetime import datetime
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from deliverables.models import Deliverable, Stage, Transition
 from projects.models import Project
@@ -41,7 +42,13 @@ def v1_project_list(
         projects = projects.filter(
             Q(name__icontains=search) | Q(project_code__icontains=search) | Q(omg_job_number__icontains=search)
         )
-    return projects.select_related("client_team").annotate(v1_deliverable_count=Count("deliverables"))
+    # A correlated count, evaluated for the page's rows only (the cursor's LIMIT comes first), not a join of
+    # every project to every deliverable grouped before the page is taken.
+    deliverable_count = Deliverable.objects.filter(project=OuterRef("pk")).values("project")
+    deliverable_count = deliverable_count.annotate(n=Count("id")).values("n")[:1]
+    return projects.select_related("client_team").annotate(
+        v1_deliverable_count=Coalesce(Subquery(deliverable_count), 0)
+    )
 
 
 def v1_project_get(*, organisation: Organisation, project_id: str) -> Project:

@@ -19,6 +19,7 @@ from tracker.api.fields import (
 )
 from tracker.constants import Priority
 from tracker.models import ClientTeam
+from tracker.selectors import client_team_find
 
 # Brief.source is 120 characters and reads "webhook:<system>" or similar.
 MAX_SYSTEM_LENGTH = 100
@@ -43,7 +44,7 @@ class ClientTeamSlugField(serializers.Field):
             self.fail("invalid")
         if not storable_text(data):
             raise serializers.ValidationError("Must be valid Unicode text without NUL characters.")
-        team = ClientTeam.objects.filter(organisation=self.context["organisation"], slug__iexact=data.strip()).first()
+        team = client_team_find(organisation=self.context["organisation"], slug=data)
         if team is None:
             raise serializers.SkipField()
         return team

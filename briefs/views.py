@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -12,6 +11,7 @@ from django.views.decorators.http import require_POST
 from projects.selectors import pipeline_template_default
 from tracker.errors import ApplicationError
 from tracker.export import dated_name, xlsx_response
+from tracker.paging import Paginator
 from tracker.permissions import Permission, has_permission, require_permission
 from tracker.services import organisation_for_user
 from tracker.views import redirect_after_post, refusal_text, show_refusal

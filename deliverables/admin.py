@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from projects.admin import ProjectAdmin
-from tracker.admin_services import ReadOnlyAdmin, ReadOnlyInline, run_for_each
+from tracker.admin_services import CheapChangelist, ReadOnlyAdmin, ReadOnlyInline, run_for_each
 
 from .models import Deliverable, Revision, Stage, Transition
 from .services import deliverable_hold, deliverable_release, deliverable_update
@@ -38,11 +38,11 @@ class RevisionInline(ReadOnlyInline):
 
 
 @admin.register(Deliverable)
-class DeliverableAdmin(admin.ModelAdmin):
+class DeliverableAdmin(CheapChangelist):
     """Edits of the deliverable's own fields go through `deliverable_update` (events); status and stages change
     only through the state machine: the hold and release actions here, the gates on the deliverable page."""
 
-    list_display = ["name", "project", "status", "priority", "current_stage", "due_date", "assignee"]
+    list_display = ["name", "project", "status", "priority", "stage", "due_date", "assignee"]
     list_filter = ["status", "priority", "project__client_team"]
     search_fields = ["name", "slug", "cmf_sku", "project__name", "project__project_code", "project__omg_job_number"]
     list_select_related = ["project", "current_stage", "assignee"]
@@ -53,6 +53,11 @@ class DeliverableAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # added on the project page or by intake, which copy the pipeline's stages
+
+    @admin.display(description="current stage", ordering="current_stage__order")
+    def stage(self, deliverable: Deliverable) -> str:
+        # The stage's own name: its __str__ names its deliverable too, a query per row.
+        return deliverable.current_stage.name if deliverable.current_stage else "-"
 
     def save_model(self, request, obj, form, change):
         fields = {name: form.cleaned_data[name] for name in form.changed_data if name in DELIVERABLE_FIELDS}

@@ -2,7 +2,8 @@
 
 from datetime import date, timedelta
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from projects.models import ApprovalType, Project
@@ -61,10 +62,19 @@ def deliverable_list_for_project(
     return _with_progress(deliverables).order_by("due_date", "name")
 
 
+def _stage_count(*, done: bool = False) -> Coalesce:
+    """The deliverable's stages (only the done ones with `done`) as a correlated subquery: evaluated for the rows
+    of the page only, where a join and GROUP BY would pair every deliverable with its 11 stages and sort them all
+    before the page is taken."""
+    stages = Stage.objects.filter(deliverable=OuterRef("pk"))
+    if done:
+        stages = stages.filter(status=Stage.Status.DONE)
+    return Coalesce(Subquery(stages.values("deliverable").annotate(n=Count("id")).values("n")[:1]), 0)
+
+
 def _with_progress(deliverables: QuerySet[Deliverable]) -> QuerySet[Deliverable]:
     return deliverables.select_related("current_stage", "assignee", "project", "project__owner").annotate(
-        total_stages=Count("stages"),
-        done_stages=Count("stages", filter=Q(stages__status=Stage.Status.DONE)),
+        total_stages=_stage_count(), done_stages=_stage_count(done=True)
     )
 
 

@@ -3,7 +3,6 @@ page's deliverables panel with its "Add deliverable" form."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -17,6 +16,7 @@ from projects.models import ApprovalType, Project
 from projects.views import project_page
 from tracker.errors import ApplicationError, NotFoundError
 from tracker.export import dated_name, xlsx_response
+from tracker.paging import Paginator
 from tracker.permissions import Permission, has_permission, require_permission
 from tracker.services import organisation_for_user
 from tracker.views import redirect_after_post, refusal_text, show_refusal

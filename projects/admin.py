@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from tracker.admin_services import CheapChangelist
+
 from .models import PipelineStageTemplate, PipelineTemplate, Project
 
 
@@ -29,14 +31,16 @@ class PipelineTemplateAdmin(admin.ModelAdmin):
 
 
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
+class ProjectAdmin(CheapChangelist):
     list_display = ["project_code", "name", "status", "priority", "omg_job_number", "client_team", "due_date", "owner"]
-    list_filter = ["status", "priority", "client_team", "organisation", "pipeline_template"]
+    list_filter = [
+        "status", "priority", "client_team", "organisation", "pipeline_template",
+        ("created_at", admin.DateFieldListFilter),
+    ]  # fmt: skip
     search_fields = ["project_code", "name", "omg_job_number", "client", "requestor"]
     list_select_related = ["client_team", "owner"]
     raw_id_fields = ["owner"]
     readonly_fields = ["created_at", "updated_at"]
-    date_hierarchy = "created_at"
     inlines = []  # deliverables adds its read-only list (deliverables/admin.py)
     fieldsets = [
         (None, {"fields": ["organisation", "project_code", "name", "status", "priority", "omg_job_number"]}),

@@ -94,7 +94,12 @@ class Project(TimeStampedModel):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["organisation", "status", "-created_at"], name="projects_list_idx")]
+        indexes = [
+            models.Index(fields=["organisation", "status", "-created_at"], name="projects_list_idx"),
+            # The projects list's order, and the external API's (newest change first, a cursor on updated_at).
+            models.Index(fields=["organisation", "-created_at", "-id"], name="projects_recent_idx"),
+            models.Index(fields=["organisation", "-updated_at", "-id"], name="projects_updated_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.project_code} · {self.name}"

@@ -44,6 +44,14 @@ def with_latest_revision(projects: QuerySet[Project]) -> QuerySet[Project]:
     )
 
 
+def _deliverable_count(*, approved: bool = False) -> Subquery:
+    """The project's deliverables (only the approved ones with `approved`), as a correlated subquery for the same
+    reason: a join and GROUP BY would pair every project with every deliverable before the page is taken."""
+    only = {"filter": Q(deliverables__status=DELIVERABLE_APPROVED)} if approved else {}
+    per_project = Project.objects.filter(pk=OuterRef("pk")).values("pk")
+    return Subquery(per_project.annotate(n=Count("deliverables", **only)).values("n")[:1])
+
+
 def project_involving(user: User) -> Q:
     """Projects `user` owns or has deliverables assigned in ("Assigned to me")."""
     assigned = Project.objects.filter(deliverables__assignee=user).values("pk")
@@ -98,10 +106,8 @@ def project_list(
     return (
         projects.select_related("client_team", "owner")
         .annotate(
-            deliverable_count=Count("deliverables", distinct=True),
-            deliverables_approved=Count(
-                "deliverables", filter=Q(deliverables__status=DELIVERABLE_APPROVED), distinct=True
-            ),
+            deliverable_count=_deliverable_count(),
+            deliverables_approved=_deliverable_count(approved=True),
             stages_total=_stage_count(done=False),
             stages_done=_stage_count(done=True),
         )

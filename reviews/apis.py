@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tracker.api.fields import BoundedListField, IdField, TextField
+from tracker.api.pagination import paginate, parse_limit
 from tracker.errors import NotFoundError
 from tracker.services import organisation_for_user
 
@@ -154,8 +155,11 @@ class ReviewSessionListApi(APIView):
         wanted = request.query_params.get("status")
         if wanted and wanted not in ReviewSession.Status.values:
             raise serializers.ValidationError({"status": [f"must be one of {', '.join(ReviewSession.Status.values)}"]})
+        limit = parse_limit(request.query_params.get("limit"))
         sessions = selectors.review_session_list(organisation=_organisation(request), status=wanted)
-        return Response({"results": [session_out(s, with_items=False) for s in sessions]})
+        # Newest first a page at a time (sessions are only ever added): `next` is the cursor of the following page.
+        page = paginate(sessions, cursor=request.query_params.get("cursor"), limit=limit, field="created_at")
+        return Response({"results": [session_out(s, with_items=False) for s in page.rows], "next": page.next_cursor})
 
     def post(self, request):
         data = self._validated(request)

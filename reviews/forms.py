@@ -37,7 +37,8 @@ class SessionCreateForm(SessionForm):
 
     def __init__(self, *args, awaiting=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["deliverables"].choices = [(d.pk, d.name) for d in awaiting]
+        self.awaiting = list(awaiting)
+        self.fields["deliverables"].choices = [(d.pk, d.name) for d in self.awaiting]
 
 
 class AddItemsForm(forms.Form):

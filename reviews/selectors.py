@@ -48,6 +48,15 @@ def review_session_list(*, organisation: Organisation, status: str | None = None
     return sessions
 
 
+def review_session_counts(*, organisation: Organisation, presenter: User | None = None) -> dict[str, int]:
+    """Sessions per status (the list's group headers), in one aggregate query."""
+    sessions = ReviewSession.objects.filter(organisation=organisation)
+    if presenter is not None:
+        sessions = sessions.filter(presenter=presenter)
+    totals = sessions.aggregate(**{s.lower(): Count("id", filter=Q(status=s)) for s in ReviewSession.Status.values})
+    return {status: totals[status.lower()] for status in ReviewSession.Status.values}
+
+
 def _item_queryset():
     open_items = FeedbackItem.objects.filter(revision=OuterRef("revision"), is_action_item=True).values("revision")
     return (
@@ -125,12 +134,16 @@ def _numbered(items: list[FeedbackItem]) -> list[FeedbackItem]:
     return sorted(items, key=lambda item: (item.number, item.pk))
 
 
-def deliverables_awaiting_review(*, organisation: Organisation):
+def deliverables_awaiting_review(*, organisation: Organisation, search: str = ""):
     """Deliverables waiting at an active FORMAL stage that have a revision, with `latest_round` and
-    `latest_revision_id` annotated."""
+    `latest_revision_id` annotated. `search` narrows to a deliverable or project name containing it. A studio
+    has hundreds waiting at once: pages take one page of this (and a POST only the rows it names)."""
     latest = Revision.objects.filter(deliverable=OuterRef("pk")).order_by("-round")
+    deliverables = Deliverable.objects.all()
+    if search:
+        deliverables = deliverables.filter(Q(name__icontains=search) | Q(project__name__icontains=search))
     return (
-        Deliverable.objects.filter(
+        deliverables.filter(
             project__organisation=organisation,
             current_stage__approval_type=ApprovalType.FORMAL,
             current_stage__status=Stage.Status.ACTIVE,
@@ -141,7 +154,7 @@ def deliverables_awaiting_review(*, organisation: Organisation):
         )
         .filter(latest_round__isnull=False)
         .select_related("project", "current_stage", "assignee")
-        .order_by("project__name", "name")
+        .order_by("project__name", "name", "id")
     )
 
 

@@ -10,11 +10,19 @@ from django.db import connection
 
 from tests.factories import UserFactory
 from tracker import celery_app
+from tracker.cache import forget_all
 from tracker.models import User
 
 ROOT = Path(__file__).resolve().parent.parent
 # CI sets this: a test that needs Postgres or Redis must run there, never skip.
 REQUIRE_SERVICES = os.environ.get("TRACKER_REQUIRE_SERVICES") == "1"
+
+
+@pytest.fixture(autouse=True)
+def _forget_read_caches():
+    """A test's rows are rolled back, never committed: the read caches they filled must go with them."""
+    yield
+    forget_all()
 
 
 def require_postgres() -> None:

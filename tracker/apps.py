@@ -14,6 +14,17 @@ class TrackerConfig(AppConfig):
         from .logging import clear_request_id
 
         request_finished.connect(clear_request_id, dispatch_uid="tracker.clear_request_id")
+
+        from django.db.models.signals import post_delete, post_save
+
+        from .models import ClientTeam, Organisation
+        from .selectors import _client_teams
+        from .services import _organisations
+
+        # The per-process memos of intake's lookups (`tracker.cache.ProcessMemo`) forget a row saved here at once.
+        for model, memo in ((Organisation, _organisations), (ClientTeam, _client_teams)):
+            for signal in (post_save, post_delete):
+                signal.connect(memo.clear, sender=model, dispatch_uid=f"tracker.memo.{model.__name__}.{signal}")
         from .navigation import SETTINGS, register_nav_item
 
         register_nav_item("home", "Home", "home", 0)

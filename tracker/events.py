@@ -88,11 +88,21 @@ def emit(name: str, payload: dict[str, Any]) -> Event:
     nothing is ever heard of a change that did not happen."""
     # savepoint=False: inside a transaction this adds nothing (a recorder's error fails the whole of it); called
     # in autocommit, it still makes the event and the recorders' rows one transaction.
+    now = timezone.now()
+    # An event nobody subscribes to is dispatched the moment it commits: it is written so, and nothing is
+    # scheduled (intake's events mostly; a dispatch would cost a read, an update and a commit per call).
+    heard = bool(subscribers_for(name))
     with transaction.atomic(savepoint=False):
-        event = Event.objects.create(name=name, payload=payload, next_attempt_at=_sweep_due(timezone.now()))
+        event = Event.objects.create(
+            name=name,
+            payload=payload,
+            next_attempt_at=_sweep_due(now) if heard else None,
+            dispatched_at=None if heard else now,
+        )
         for recorder in [*_recorders[name], *_recorders[ALL_EVENTS]]:
             recorder(event)
-    transaction.on_commit(lambda: event_dispatch(event_id=event.pk))
+    if heard:
+        transaction.on_commit(lambda: event_dispatch(event_id=event.pk))
     return event
 
 

@@ -1,10 +1,14 @@
-"""Reads for the page furniture: the notifications bell and list, and how a user wants to hear of them."""
+"""Reads for the page furniture (the notifications bell and list, how a user wants to hear of them) and the
+client teams intake resolves."""
+
+import copy
 
 from django.conf import settings
 from django.db.models import QuerySet
 
+from .cache import ProcessMemo
 from .errors import NotFoundError
-from .models import Notification, NotificationPreference, User
+from .models import ClientTeam, Notification, NotificationPreference, Organisation, User
 
 
 def notification_unread_count(user: User) -> int:
@@ -29,3 +33,25 @@ def notification_email_mode(user: User) -> str:
     saved choice, else NOTIFICATION_EMAIL_DEFAULT). One query."""
     saved = NotificationPreference.objects.filter(user=user).values_list("email", flat=True).first()
     return saved or settings.NOTIFICATION_EMAIL_DEFAULT
+
+
+# Intake resolves a team on most calls (`clientTeamSlug`, OMG's `job.team`); an organisation has a handful.
+_client_teams = ProcessMemo(seconds=60)
+
+
+def client_team_find(*, organisation: Organisation, slug: str = "", name: str = "") -> ClientTeam | None:
+    """The organisation's team whose slug (or else name) is the value given, ignoring case, from the per-process
+    memo of its teams. Not there, it asks the database (a team added in another process a moment ago), so the
+    memo only ever saves queries: it never hides a team."""
+    value = (slug or name).strip()
+    if not value:
+        return None
+    field = "slug" if slug else "name"
+    if value.isascii():  # Python's and the database's case folding agree on ASCII
+        teams = _client_teams.get(
+            organisation.pk, lambda: list(ClientTeam.objects.filter(organisation=organisation).order_by("pk"))
+        )
+        for team in teams:
+            if getattr(team, field).isascii() and getattr(team, field).upper() == value.upper():
+                return copy.copy(team)
+    return ClientTeam.objects.filter(organisation=organisation, **{f"{field}__iexact": value}).order_by("pk").first()

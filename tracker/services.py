@@ -2,15 +2,21 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from .cache import ProcessMemo
 from .db import upsert
 from .errors import ApplicationError
 from .mail.outbox import email_record_for_notification
 from .models import Notification, NotificationPreference, Organisation, User
 
+# Intake looks the default organisation up on every call; it is renamed perhaps once in its life.
+_organisations = ProcessMemo(seconds=60)
+
 
 def organisation_default() -> Organisation:
-    """The organisation that webhook intake and user-less work belong to (TRACKER_DEFAULT_ORGANISATION)."""
-    organisation = Organisation.objects.filter(slug=settings.TRACKER_DEFAULT_ORGANISATION).first()
+    """The organisation that webhook intake and user-less work belong to (TRACKER_DEFAULT_ORGANISATION), from the
+    per-process memo (`tracker.cache.ProcessMemo`) after the first call."""
+    slug = settings.TRACKER_DEFAULT_ORGANISATION
+    organisation = _organisations.get(slug, lambda: Organisation.objects.filter(slug=slug).first())
     if organisation is None:
         raise ApplicationError(f"organisation {settings.TRACKER_DEFAULT_ORGANISATION!r} does not exist")
     return organisation

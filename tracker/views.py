@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -10,6 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from tracker.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from tracker.ids import parse_id
+from tracker.paging import Paginator
 
 from . import selectors, services
 from .forms import NotificationPreferenceForm

@@ -46,7 +46,11 @@ class WebhookReceipt(TimeStampedModel):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["route", "-created_at"], name="inbound_receipt_route_idx")]
+        indexes = [
+            models.Index(fields=["route", "-created_at"], name="inbound_receipt_route_idx"),
+            # The admin's newest-first list and the retention sweep (created_at < cutoff) read this, not the table.
+            models.Index(fields=["-created_at", "-id"], name="inbound_receipt_recent_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.route} {self.status_code} {self.external_key or '-'}"

@@ -8,10 +8,11 @@ Each call goes through these checks, in this order, and the first that fails ans
 4. `verify(request, body)`: the sender's own signature scheme, over the raw bytes, before anything is parsed
 5. `respond(request, body)`: parse and act
 
-Every call, whatever its answer, leaves one WebhookReceipt (written outside the domain write's transaction, so it
-survives a write that was rolled back), which records the answer's `error` with the detail the caller does not
-see (the issues of an invalid payload, the exception behind an "upsert failed"). An exception no check expected
-answers 500 {"error": "upsert failed", "detail": "reference ..."}.
+Every call, whatever its answer, leaves one WebhookReceipt: in the domain write's own transaction when the write
+succeeds (one commit per call), after the rollback when it fails (so it survives a write that was rolled back). It
+records the answer's `error` with the detail the caller does not see (the issues of an invalid payload, the
+exception behind an "upsert failed"). An exception no check expected answers
+500 {"error": "upsert failed", "detail": "reference ..."}.
 """
 
 import hashlib
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.db import transaction
 from django.http import Http404
 from rest_framework import exceptions
 from rest_framework.negotiation import BaseContentNegotiation
@@ -130,7 +132,17 @@ class BaseReceiverApi(APIView, ABC):
     def post(self, request, *args, **kwargs):
         body = self.read_body(request)
         self.verify(request, body)
-        return self.respond(request, body)
+        # One transaction and one commit per call: the domain write and, when it succeeds, its receipt. A call
+        # that fails rolls back and leaves its receipt afterwards (`finalize_response`), in autocommit.
+        try:
+            with transaction.atomic():
+                response = self.respond(request, body)
+                if response.status_code < 400:
+                    self.record_receipt(response)
+        except Exception:
+            self.receipt_recorded = False  # rolled back with the write (even by a failed COMMIT): write it again
+            raise
+        return response
 
     @abstractmethod
     def verify(self, request, body: bytes) -> None:
@@ -177,21 +189,36 @@ class BaseReceiverApi(APIView, ABC):
             exc = failure
         return super().handle_exception(exc)
 
-    def finalize_response(self, request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)
-        receipt = getattr(self, "receipt", None) or Receipt(source_ip=source_ip(request))
+    def describe_receipt(self, response) -> None:
+        """Fill in what the receipt says about `response` beyond the checks' findings (adapters add theirs)."""
+
+    def record_receipt(self, response) -> None:
+        """Write the call's one receipt. Called inside the call's transaction when the write succeeded (a failure
+        to write it then fails the call, which is answered 500 and leaves its receipt after the rollback), and by
+        `finalize_response` for every other answer."""
+        if not hasattr(self, "receipt"):
+            self.receipt = Receipt(source_ip=source_ip(self.request))
+        self.describe_receipt(response)
+        receipt = self.receipt
         data = response.data if isinstance(getattr(response, "data", None), dict) else {}
         error = str(data.get("error", "")) if response.status_code >= 400 else ""
         detail = getattr(self, "failure_detail", "") or data.get("detail")
         if error and detail:
             error = f"{error}: {detail}"[:MAX_RECEIPT_ERROR_LENGTH]
-        try:
-            services.webhook_receipt_record(
-                route=self.route, status_code=response.status_code, error=error, **receipt.__dict__
-            )
-        except Exception:
-            # The answer to the caller stands even if the log write fails; the failure itself is logged.
-            logger.exception("inbound.receipt_failed", extra={"route": self.route})
+        services.webhook_receipt_record(
+            route=self.route, status_code=response.status_code, error=error, **receipt.__dict__
+        )
+        self.receipt_recorded = True
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if not getattr(self, "receipt_recorded", False):
+            try:
+                self.record_receipt(response)
+            except Exception:
+                # The answer to the caller stands even if the log write fails; the failure itself is logged.
+                logger.exception("inbound.receipt_failed", extra={"route": self.route})
+        receipt = getattr(self, "receipt", None) or Receipt(source_ip=source_ip(request))
         metrics.webhook_answered(route=self.route, status_code=response.status_code, outcome=receipt.outcome)
         logger.info(
             "inbound.webhook_answered",

@@ -1,5 +1,6 @@
 from projects.models import Project
 from tracker.models import ClientTeam, Organisation
+from tracker.selectors import client_team_find
 
 
 def project_by_omg_job_number(*, organisation: Organisation, omg_job_number: str) -> Project | None:
@@ -9,8 +10,6 @@ def project_by_omg_job_number(*, organisation: Organisation, omg_job_number: str
 
 def client_team_by_slug_or_name(*, organisation: Organisation, value: str) -> ClientTeam | None:
     """The organisation's team whose slug or name is `value`, ignoring case; a slug match wins."""
-    value = value.strip()
-    if not value:
-        return None
-    teams = ClientTeam.objects.filter(organisation=organisation)
-    return teams.filter(slug__iexact=value).first() or teams.filter(name__iexact=value).order_by("pk").first()
+    return client_team_find(organisation=organisation, slug=value) or client_team_find(
+        organisation=organisation, name=value
+    )

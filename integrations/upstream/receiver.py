@@ -90,16 +90,16 @@ class AdapterReceiverApi(BaseReceiverApi):
         except ApplicationError as error:
             raise self.upsert_failed(error) from error
         self.outcome = Outcome()
-        with transaction.atomic():
+        with transaction.atomic(savepoint=False):  # the call's own transaction (`BaseReceiverApi.post`)
             outcome = self.handle(payload, organisation)
         self.outcome = outcome
         return Response({"ok": True, "outcome": outcome.status, "action": outcome.action or None})
 
-    def finalize_response(self, request, response, *args, **kwargs):
+    def describe_receipt(self, response) -> None:
         # Whatever the answer, the receipt names the event and objects the call was about.
         outcome = getattr(self, "outcome", None)
-        receipt = getattr(self, "receipt", None)
-        if outcome is not None and receipt is not None:
+        receipt = self.receipt
+        if outcome is not None:
             receipt.event = receipt.event or outcome.event
             receipt.payload_id = receipt.payload_id or outcome.payload_id
             receipt.external_key = receipt.external_key or outcome.object_keys
@@ -108,7 +108,6 @@ class AdapterReceiverApi(BaseReceiverApi):
             if response.status_code < 400:
                 receipt.outcome = _RECEIPT_OUTCOMES[outcome.status]
                 receipt.detail = outcome.detail
-        return super().finalize_response(request, response, *args, **kwargs)
 
     @abstractmethod
     def handle(self, payload: dict, organisation) -> Outcome:

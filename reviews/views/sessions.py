@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from tracker.errors import ApplicationError
 from tracker.export import dated_name, xlsx_response
+from tracker.paging import Paginator
 from tracker.permissions import Permission, has_permission, require_permission
 from tracker.services import organisation_for_user
 from tracker.views import redirect_after_post, redirect_back, show_refusal
@@ -42,31 +43,70 @@ def _session(request, pk: int) -> ReviewSession:
     return selectors.review_session_get(organisation=organisation_for_user(request.user), pk=pk)
 
 
+# The list shows this many of each status; "Show all" pages through one status.
+GROUP_SIZE = 25
+PAGE_SIZE = 50
+
+
+def _awaiting_page(request, awaiting):
+    """One page of the deliverables waiting for review and the query string that keeps the search on the others."""
+    page = Paginator(awaiting, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return page, query.urlencode()
+
+
+def _picked(awaiting, data) -> list:
+    """The posted deliverables that are (still) waiting for review: one query, as many rows as were ticked."""
+    ids = [int(value) for value in data.getlist("deliverables") if value.isdigit()]
+    return list(awaiting.filter(pk__in=ids))
+
+
 @login_required
 @require_GET
 def session_list(request):
+    organisation = organisation_for_user(request.user)
     mine = request.GET.get("presenter") == "me"  # "Sessions to run" on the home page
-    sessions = list(
-        selectors.review_session_list(
-            organisation=organisation_for_user(request.user), presenter=request.user if mine else None
-        )
-    )
-    groups = [(status, label, [s for s in sessions if s.status == status]) for status, label in STATUS_TABS]
+    presenter = request.user if mine else None
+    only = request.GET.get("status", "")
+    counts = selectors.review_session_counts(organisation=organisation, presenter=presenter)
+    sessions = selectors.review_session_list(organisation=organisation, presenter=presenter)
+    page, query_string = None, ""
+    if only in ReviewSession.Status.values:
+        page = Paginator(sessions.filter(status=only), PAGE_SIZE).get_page(request.GET.get("page"))
+        query = request.GET.copy()
+        query.pop("page", None)
+        query_string = query.urlencode()
+        groups = [(status, label, page.object_list, counts[status]) for status, label in STATUS_TABS if status == only]
+    else:
+        groups = [
+            (status, label, list(sessions.filter(status=status)[:GROUP_SIZE]), counts[status])
+            for status, label in STATUS_TABS
+        ]
     return render(
         request,
         "reviews/session_list.html",
-        {"groups": groups, "can_run": has_permission(request.user, Permission.REVIEW_RUN), "mine": mine},
+        {
+            "groups": groups,
+            "page": page,
+            "query_string": query_string,
+            "only": only if page else "",
+            "can_run": has_permission(request.user, Permission.REVIEW_RUN),
+            "mine": mine,
+        },
     )
 
 
 @login_required
 def session_new(request):
     require_permission(request.user, Permission.REVIEW_RUN)  # the builder shows work waiting for review
-    awaiting = list(selectors.deliverables_awaiting_review(organisation=organisation_for_user(request.user)))
-    form = SessionCreateForm(request.POST or None, awaiting=awaiting)
+    organisation = organisation_for_user(request.user)
+    search = request.GET.get("q", "").strip()
+    awaiting = selectors.deliverables_awaiting_review(organisation=organisation, search=search)
     if request.method == "POST":
+        form = SessionCreateForm(request.POST, awaiting=_picked(awaiting, request.POST))
         if form.is_valid():
-            chosen = [d for d in awaiting if d.pk in set(form.cleaned_data["deliverables"])]
+            chosen = [d for d in form.awaiting if d.pk in set(form.cleaned_data["deliverables"])]
             try:
                 session = review_session_create(
                     title=form.cleaned_data["title"], actor=request.user, deliverables=chosen
@@ -78,7 +118,14 @@ def session_new(request):
                 return redirect_after_post(request, _detail(session))
         else:
             show_form_errors(request, form)
-    return render(request, "reviews/session_new.html", {"form": form, "awaiting": awaiting})
+    else:
+        form = SessionCreateForm(initial={"title": request.GET.get("title", "")})
+    page, query_string = _awaiting_page(request, awaiting)
+    return render(
+        request,
+        "reviews/session_new.html",
+        {"form": form, "awaiting": page.object_list, "page": page, "query_string": query_string, "search": search},
+    )
 
 
 @login_required
@@ -89,12 +136,11 @@ def session_detail(request, pk: int):
     if session.status == ReviewSession.Status.COMPLETED:
         return redirect("reviews:summary", pk=session.pk)
     items = list(session.items.all())
-    in_session = {item.deliverable_id for item in items}
-    awaiting = []
+    awaiting, page, query_string, search = [], None, "", request.GET.get("q", "").strip()
     if session.status == ReviewSession.Status.DRAFT:
-        awaiting = [
-            d for d in selectors.deliverables_awaiting_review(organisation=organisation) if d.pk not in in_session
-        ]
+        candidates = selectors.deliverables_awaiting_review(organisation=organisation, search=search)
+        page, query_string = _awaiting_page(request, candidates.exclude(pk__in=[item.deliverable_id for item in items]))
+        awaiting = page.object_list
     return render(
         request,
         "reviews/session_detail.html",
@@ -102,6 +148,9 @@ def session_detail(request, pk: int):
             "session": session,
             "items": items,
             "awaiting": awaiting,
+            "page": page,
+            "query_string": query_string,
+            "search": search,
             "pending": sum(1 for item in items if item.decision == "PENDING"),
             "can_run": has_permission(request.user, Permission.REVIEW_RUN),
         },
@@ -129,7 +178,7 @@ def session_edit(request, pk: int):
 def session_add_items(request, pk: int):
     organisation = organisation_for_user(request.user)
     session = selectors.review_session_get(organisation=organisation, pk=pk)
-    awaiting = list(selectors.deliverables_awaiting_review(organisation=organisation))
+    awaiting = _picked(selectors.deliverables_awaiting_review(organisation=organisation), request.POST)
     form = AddItemsForm(request.POST, awaiting=awaiting)
     if form.is_valid():
         chosen = [d for d in awaiting if d.pk in set(form.cleaned_data["deliverables"])]

@@ -68,7 +68,7 @@ def test_create_list_get_and_update_a_session(api, reviewer, producer, at_client
 
     listing = client.get(url("api-reviews")).json()["results"]
     assert [(s["title"], s["itemCount"], s["decidedCount"]) for s in listing] == [("Monday", 1, 0)]
-    assert client.get(url("api-reviews"), {"status": "COMPLETED"}).json() == {"results": []}
+    assert client.get(url("api-reviews"), {"status": "COMPLETED"}).json() == {"results": [], "next": None}
 
     response = client.patch(
         url("api-review", body["id"]), {"title": "Tuesday", "presenterId": producer.pk}, format="json"

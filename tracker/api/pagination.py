@@ -50,6 +50,15 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
         raise invalid from None
 
 
+def parse_limit(value: str | None) -> int:
+    """A `limit` query parameter: DEFAULT_LIMIT when absent, else a whole number from 1 to MAX_LIMIT (400 else)."""
+    if value in (None, ""):
+        return DEFAULT_LIMIT
+    if not value.isdigit() or not 1 <= int(value) <= MAX_LIMIT:
+        raise exceptions.ValidationError({"limit": [f"must be a whole number from 1 to {MAX_LIMIT}"]})
+    return int(value)
+
+
 def paginate(queryset: QuerySet, *, cursor: str | None, limit: int, field: str = "updated_at") -> Page:
     """One page of `queryset` in `(-field, -id)` order, after `cursor`. Runs one query. `field` is the row's
     timestamp to page on: `updated_at` for what changes, `created_at` for what is only ever appended."""
