@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 OUT = ROOT / "var" / "bench"
 WARMUP = int(os.environ.get("BENCH_WARMUP", "3"))
-REQUESTS = int(os.environ.get("BENCH_REQUESTS", "20"))
+REQUESTS = int(os.environ.get("BENCH_REQUESTS", "40"))
 BOUND_MS = 100.0
 
 

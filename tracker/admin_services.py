@@ -78,8 +78,9 @@ class EstimatedCountPaginator(Paginator):
 
 class CheapChangelist(admin.ModelAdmin):
     """What every changelist over a big table sets: no second count of the whole table beside the filtered one
-    ("N of M selected" reads "Show all" instead), and no date drill-down (it reads every row's date to draw
-    the years and months): a date filter with fixed choices (today, past 7 days, ...) takes its place."""
+    ("N of M selected" reads "Show all" instead), no date drill-down (it reads every row's date to draw the years
+    and months: a date filter with fixed choices, today, past 7 days, ..., takes its place), and 50 rows a page."""
 
     show_full_result_count = False
     date_hierarchy = None
+    list_per_page = 50  # Django's 100 rows are most of a changelist's time: its template renders each cell

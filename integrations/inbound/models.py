@@ -8,7 +8,8 @@ class WebhookReceipt(TimeStampedModel):
 
     It records who called (source IP), what they sent (the body's SHA-256 and size, never the body's
     signature or our secret), which upstream record it was about (`external_key`) and how we answered.
-    Written outside the intake transaction, so it survives a domain write that was rolled back.
+    Written in the intake transaction when the write succeeds (one commit per call), after its rollback when it
+    fails, so a domain write that was rolled back still has its receipt.
     """
 
     class Route(models.TextChoices):

@@ -1,8 +1,9 @@
 """Writes for inbound webhooks: the receipt log. The domain writes are the domain's intake services, called by
 the receivers exactly as the REST twins and /api/v1 call them.
 
-`webhook_receipt_record` runs outside the domain write's transaction, so the log keeps a row for a call whose
-write was rolled back. Secrets and signatures never reach it.
+`webhook_receipt_record` runs in the domain write's transaction when the write succeeded (one commit per call) and
+after its rollback when it did not, so the log keeps a row for a call whose write was rolled back. Secrets and
+signatures never reach it.
 """
 
 from datetime import timedelta
