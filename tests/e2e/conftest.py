@@ -129,3 +129,19 @@ def _screenshot(page, name: str) -> Path:
 def screenshot():
     """`screenshot(page, name)` saves var/screenshots/<name>.png and returns its path."""
     return _screenshot
+
+
+def wait_until(page, expression: str, arg=None, timeout: float = 10.0) -> None:
+    """Poll a JavaScript expression (or a one-argument function with `arg`) from here until it is truthy.
+
+    Playwright's `wait_for_function` builds its polling predicate with `eval` inside the page, which the site's
+    Content-Security-Policy (no 'unsafe-eval') refuses whenever the first check is not already true; `evaluate`
+    runs through the browser's protocol, outside the page's CSP.
+    """
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not (page.evaluate(expression, arg) if arg is not None else page.evaluate(expression)):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout:g} s: {expression}")
+        page.wait_for_timeout(50)

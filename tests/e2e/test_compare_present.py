@@ -17,6 +17,7 @@ from projects.models import ApprovalType
 from reviews.models import ReviewSessionItem
 from reviews.services.feedback import annotation_create
 from reviews.services.revisions import revision_upload
+from tests.e2e.conftest import wait_until
 from tests.e2e.layout import layout_problems
 from tests.factories import (
     PipelineStageTemplateFactory,
@@ -107,9 +108,7 @@ def pictures_loaded(page, selector: str) -> None:
     expect(page.locator(selector).first).to_be_visible()
     for picture in page.locator(selector).all():
         picture.scroll_into_view_if_needed()
-    page.wait_for_function(
-        "s => [...document.querySelectorAll(s)].every(i => i.complete && i.naturalWidth > 0)", arg=selector
-    )
+    wait_until(page, "s => [...document.querySelectorAll(s)].every(i => i.complete && i.naturalWidth > 0)", selector)
     page.evaluate("window.scrollTo(0, 0)")
 
 
@@ -197,7 +196,7 @@ def test_present_mode_full_screen_with_keys_to_move_and_decide(page, live_server
     page.click("[data-testid=enter-present]")
     expect(page.locator("[data-testid=present][data-full]")).to_be_visible()
     expect(page.locator(".sidebar")).to_have_count(0)
-    page.wait_for_function("document.fullscreenElement !== null")
+    wait_until(page, "document.fullscreenElement !== null")
     expect(page.locator("[data-testid=fullscreen]")).to_be_hidden()  # only offered when not full screen yet
     assert "full=1" in page.url
     expect(page.locator("[data-testid=present-title]")).to_have_text("Hero banner")
@@ -236,6 +235,6 @@ def test_present_mode_full_screen_with_keys_to_move_and_decide(page, live_server
     page.keyboard.press("Escape")
     expect(page.locator(".sidebar")).to_be_visible()
     expect(page.locator("[data-testid=present][data-full]")).to_have_count(0)
-    page.wait_for_function("document.fullscreenElement === null")
+    wait_until(page, "document.fullscreenElement === null")
     expect(page.locator("[data-testid=present-title]")).to_have_text("Salon brochure")
     assert "full=1" not in page.url

@@ -4,6 +4,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from projects.models import PipelineTemplate
+from tests.e2e.conftest import wait_until
 from tests.factories import UserFactory
 from tracker.models import Notification, User
 from tracker.services import notification_create
@@ -35,7 +36,7 @@ def test_admin_builds_a_pipeline_and_makes_it_default(page, live_server, login, 
     legal.get_by_role("button", name="Move Legal check up").click()
     expect(rows.nth(9)).to_contain_text("Legal check")
     # htmx binds the swapped-in row's change trigger once it settles; changing the select before then is lost.
-    page.wait_for_function("!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')")
+    wait_until(page, "!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')")
     with page.expect_response(lambda response: "/approval/" in response.url):
         legal.locator("select").select_option("FORMAL")
     expect(page.get_by_test_id("pipeline-stage-legal-check").locator("select")).to_have_value("FORMAL")
