@@ -15,6 +15,7 @@ from tracker.api.fields import (
     JSONObjectField,
     RequiredStringField,
     StringField,
+    TemplateCopyMixin,
     storable_text,
 )
 from tracker.constants import Priority
@@ -25,7 +26,7 @@ from tracker.selectors import client_team_find
 MAX_SYSTEM_LENGTH = 100
 
 
-class ClientTeamSlugField(serializers.Field):
+class ClientTeamSlugField(TemplateCopyMixin, serializers.Field):
     """`clientTeamSlug`: a ClientTeam slug in the context's organisation (case-insensitive).
 
     An unknown slug is silently ignored, as the guide promises: the key is dropped from `validated_data`,

@@ -34,6 +34,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from .db import insert
 from .models import Event, EventDelivery
 
 logger = logging.getLogger(__name__)
@@ -93,12 +94,13 @@ def emit(name: str, payload: dict[str, Any]) -> Event:
     # scheduled (intake's events mostly; a dispatch would cost a read, an update and a commit per call).
     heard = bool(subscribers_for(name))
     with transaction.atomic(savepoint=False):
-        event = Event.objects.create(
+        event = Event(
             name=name,
             payload=payload,
             next_attempt_at=_sweep_due(now) if heard else None,
             dispatched_at=None if heard else now,
         )
+        insert(event)  # `Event.objects.create` without its compile: every intake call writes one
         for recorder in [*_recorders[name], *_recorders[ALL_EVENTS]]:
             recorder(event)
     if heard:

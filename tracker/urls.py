@@ -10,6 +10,8 @@ admin.site.site_header = f"{settings.TRACKER_BRAND_NAME} admin"
 admin.site.site_title = settings.TRACKER_BRAND_NAME
 
 site_patterns = [
+    # The signed webhooks first: they are the busiest routes, and Django tries each pattern in turn.
+    path("", include("integrations.inbound.urls")),
     path("admin/", admin.site.urls),
     path("", include("tracker.site_urls")),
     path("", include("accounts.auth_urls")),
@@ -19,7 +21,6 @@ site_patterns = [
     path("", include("projects.urls")),
     path("", include("deliverables.urls")),
     path("", include("reviews.urls")),
-    path("", include("integrations.inbound.urls")),
     path("", include("integrations.box.urls")),
     path("", include("spreadsheets.urls")),
     path("", include("integrations.outbound.urls")),
