@@ -271,11 +271,17 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'tracker.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # Keep a worker's database connection between requests instead of opening one (a TCP and auth handshake, several
-# milliseconds on Postgres) for every request; check it before reuse, so one the server dropped is replaced
-# rather than failing the request. 0 closes it after each request, as Django does by default (and development does).
+# milliseconds on Postgres) for every request; check it before reusing it after it sat idle, so one the server
+# dropped is replaced rather than failing the request. 0 closes it after each request, as Django does by default
+# (and development does).
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0 if DEBUG else 60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("DATABASE_CONN_HEALTH_CHECKS", default=True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend, pinging a kept connection only after it sat idle this long (tracker/db_backends/).
+    DATABASES["default"]["ENGINE"] = "tracker.db_backends.postgresql"
+    DATABASES["default"]["HEALTH_CHECK_AFTER_IDLE_SECONDS"] = env.float(
+        "DATABASE_CONN_HEALTH_CHECK_AFTER_IDLE_SECONDS", default=1.0
+    )
     # Send the values apart from the SQL (server-side binding) and let psycopg prepare a statement the second time
     # its connection runs it: Postgres then neither parses nor plans it again. Intake runs the same few statements
     # on every call, and this halves what Postgres spends on one. Behind a pooler in transaction mode that cannot
