@@ -8,7 +8,6 @@ They are strict about JSON types (a number is not a string, `true` is not a numb
 `invalid payload` issue and never reaches the database.
 """
 
-import copy
 import json
 import math
 import re
@@ -48,7 +47,8 @@ class TemplateCopyMixin:
         default = self._kwargs.get("default")
         if self.parent is not None or isinstance(default, dict | list | set):
             return super().__deepcopy__(memo)
-        clone = copy.copy(self)
+        clone = object.__new__(type(self))  # copy.copy, without its pickling protocol's detour
+        clone.__dict__.update(self.__dict__)
         if "_validators" in clone.__dict__:
             clone._validators = list(clone._validators)
         return clone
