@@ -10,6 +10,8 @@ values (an expression such as F() goes through the ORM as before) and send no mo
 the models they are used on).
 """
 
+import copy
+
 from django.db import IntegrityError, connections, models, router
 from django.db.models import sql
 from django.db.models.constants import OnConflict
@@ -105,7 +107,7 @@ def _insert_statement(model, connection, using: str, fields: list, on_conflict, 
     text = _statements(connection).get(key)
     if text is None:
         query = sql.InsertQuery(model, on_conflict=on_conflict)
-        query.insert_values(fields, [row])
+        query.insert_values(fields, [copy.copy(row)])  # compiling runs pre_save again: not on the row itself
         compiler = query.get_compiler(using=using)
         compiler.returning_fields = model._meta.db_returning_fields
         [(text, _params)] = compiler.as_sql()
