@@ -85,15 +85,16 @@ def rows(model: type[models.Model], *, limit: int | None = None, **lookup) -> li
     with connection.cursor() as cursor:
         cursor.execute(text, params)
         fetched = cursor.fetchall()
-    found = []
-    for values in fetched:
-        if converters:
-            values = list(values)
-            for index, column, functions in converters:
-                for function in functions:
-                    values[index] = function(values[index], column, connection)
-        found.append(model.from_db(using, attnames, values))
-    return found
+    return [model.from_db(using, attnames, _converted(values, converters, connection)) for values in fetched]
+
+
+def _converted(values, converters, connection) -> list:
+    """A fetched row's values as the model holds them (JSON decoded, SQLite's dates parsed ...)."""
+    values = list(values)
+    for index, column, functions in converters:
+        for function in functions:
+            values[index] = function(values[index], column, connection)
+    return values
 
 
 def row(model: type[models.Model], **lookup):
@@ -102,15 +103,22 @@ def row(model: type[models.Model], **lookup):
     return found[0] if found else None
 
 
+def _compiled_insert(model, using: str, fields: list, on_conflict, row) -> tuple[str, list]:
+    """Django's INSERT of `row` (RETURNING the database's values), compiled: `(sql, params)`."""
+    query = sql.InsertQuery(model, on_conflict=on_conflict)
+    query.insert_values(fields, [row])
+    compiler = query.get_compiler(using=using)
+    compiler.returning_fields = model._meta.db_returning_fields
+    [(text, params)] = compiler.as_sql()
+    return text, params
+
+
 def _insert_statement(model, connection, using: str, fields: list, on_conflict, row) -> str:
     key = ("insert", model, tuple(f.attname for f in fields), on_conflict)
     text = _statements(connection).get(key)
     if text is None:
-        query = sql.InsertQuery(model, on_conflict=on_conflict)
-        query.insert_values(fields, [copy.copy(row)])  # compiling runs pre_save again: not on the row itself
-        compiler = query.get_compiler(using=using)
-        compiler.returning_fields = model._meta.db_returning_fields
-        [(text, _params)] = compiler.as_sql()
+        # Compiled on a copy: compiling runs pre_save again, which would stamp the row's timestamps anew.
+        text, _params = _compiled_insert(model, using, fields, on_conflict, copy.copy(row))
         _statements(connection)[key] = text
     return text
 
@@ -128,12 +136,7 @@ def insert(row: models.Model, *, or_nothing: bool = False) -> bool:
     values = [f.pre_save(row, add=True) for f in fields]
     on_conflict = OnConflict.IGNORE if or_nothing else None
     if not all(_plain(value) for value in values) or any(hasattr(f, "get_placeholder") for f in fields):
-        # The SQL would depend on the values: let Django compile it for these.
-        query = sql.InsertQuery(model, on_conflict=on_conflict)
-        query.insert_values(fields, [row])
-        compiler = query.get_compiler(using=using)
-        compiler.returning_fields = opts.db_returning_fields
-        [(text, params)] = compiler.as_sql()
+        text, params = _compiled_insert(model, using, fields, on_conflict, row)  # SQL that depends on the values
     else:
         text = _insert_statement(model, connection, using, fields, on_conflict, row)
         params = [f.get_db_prep_save(value, connection=connection) for f, value in zip(fields, values, strict=True)]
@@ -200,10 +203,7 @@ def _find_or_insert(model, lookup: dict, candidate: models.Model) -> tuple[model
         fetched = cursor.fetchone()
     if fetched is None:
         return None, False
-    created, values = fetched[0], list(fetched[1:])
-    for index, column, functions in converters:
-        for function in functions:
-            values[index] = function(values[index], column, connection)
+    created, values = fetched[0], _converted(fetched[1:], converters, connection)
     if created:  # the caller's row, as `insert` leaves it (with the related rows it was given)
         returned = dict(zip(attnames, values, strict=True))
         for field in opts.db_returning_fields:
